@@ -7,6 +7,7 @@
 #   make test SAN=1      the same under AddressSanitizer + UBSan (in build-san/)
 #   make demo            each system's main job on built-in defaults
 #   make bench           each system's benchmarks (ratios against a baseline)
+#   make fuzz            each libFuzzer target for FUZZ_SECONDS (default 60), in build-fuzz/
 #   make install         PREFIX=/usr/local DESTDIR= as usual
 #   make format | lint   clang-format the sources | format check + static checks
 #
@@ -31,7 +32,7 @@ C_FILES := $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h'
 # only the user-space code, through the compile database.
 USER_C_FILES := $(filter-out %.bpf.c,$(filter %.c,$(C_FILES)))
 
-.PHONY: all setup configure build test demo bench install format lint clean help
+.PHONY: all setup configure build test demo bench fuzz install format lint clean help
 
 all: build
 
@@ -60,6 +61,14 @@ demo: build
 bench: build
 	@scripts/run-registered bench $(BUILD)
 
+# Fuzzing needs clang's libFuzzer: a build folder of its own, configured once.
+FUZZ_BUILD ?= build-fuzz
+fuzz: setup
+	@[ -f $(FUZZ_BUILD)/CMakeCache.txt ] || \
+		CC=clang cmake -S . -B $(FUZZ_BUILD) -DISTHMUS_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	@scripts/run-registered fuzz $(FUZZ_BUILD)
+
 install: build
 	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
@@ -77,4 +86,4 @@ lint: configure
 	printf '%s\n' $(USER_C_FILES) | xargs -n1 -P$(JOBS) clang-tidy --quiet -p $(BUILD)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

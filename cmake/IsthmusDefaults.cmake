@@ -1,10 +1,11 @@
-# Project-wide compiler settings and the registration of tests, demos and
-# benchmarks.
+# Project-wide compiler settings and the registration of tests, fuzz targets,
+# demos and benchmarks.
 #
 # Every target in the tree gets C17 with -Wall -Wextra -Werror. ISTHMUS_SANITIZE
 # builds everything under AddressSanitizer + UndefinedBehaviorSanitizer (make
-# test SAN=1). Demos and benchmarks are registered here and written to lists
-# in the build folder, which scripts/run-registered runs for make demo/bench.
+# test SAN=1); ISTHMUS_FUZZ builds with clang for libFuzzer (make fuzz). Demos,
+# benchmarks and fuzzers are written to lists in the build folder, which
+# scripts/run-registered runs for make demo, make bench and make fuzz.
 
 set(CMAKE_C_STANDARD 17)
 set(CMAKE_C_STANDARD_REQUIRED ON)
@@ -15,12 +16,20 @@ if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
 endif()
 
 option(ISTHMUS_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(ISTHMUS_FUZZ "Build fuzz targets for libFuzzer (needs clang)" OFF)
 
 add_compile_options(-Wall -Wextra -Werror)
 # The project's code is written for glibc on Linux; ask for its full API.
 add_compile_definitions(_GNU_SOURCE)
 
-if(ISTHMUS_SANITIZE)
+if(ISTHMUS_FUZZ)
+  if(NOT CMAKE_C_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "ISTHMUS_FUZZ needs clang (configure with CC=clang; make fuzz does)")
+  endif()
+  # Everything gets coverage and sanitizers; only fuzz targets link libFuzzer.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+elseif(ISTHMUS_SANITIZE)
   set(ISTHMUS_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
       -fno-omit-frame-pointer)
   add_compile_options(${ISTHMUS_SANITIZE_FLAGS})
@@ -85,6 +94,30 @@ function(_isthmus_register kind)
                "${R_NAME}\t${R_WORKING_DIRECTORY}\t${line}")
 endfunction()
 
+# isthmus_add_fuzzer(NAME name SOURCES src... [LIBS lib...] CORPUS dir)
+# A libFuzzer target: SOURCES define LLVMFuzzerTestOneInput. In ordinary builds
+# the target links lib/testkit/fuzz_replay.c and the test NAME replays every
+# file in CORPUS (the seeds kept in the repository); with ISTHMUS_FUZZ it links
+# libFuzzer and make fuzz runs it from those seeds.
+function(isthmus_add_fuzzer)
+  cmake_parse_arguments(F "" "NAME;CORPUS" "SOURCES;LIBS" ${ARGN})
+  if(NOT F_NAME OR NOT F_SOURCES OR NOT F_CORPUS)
+    message(FATAL_ERROR "isthmus_add_fuzzer needs NAME, SOURCES and CORPUS")
+  endif()
+  get_filename_component(corpus ${F_CORPUS} ABSOLUTE)
+  add_executable(${F_NAME} ${F_SOURCES})
+  target_link_libraries(${F_NAME} PRIVATE ${F_LIBS})
+  if(ISTHMUS_FUZZ)
+    target_link_options(${F_NAME} PRIVATE -fsanitize=fuzzer)
+    _isthmus_register(fuzz NAME ${F_NAME}
+                      COMMAND ${PROJECT_SOURCE_DIR}/scripts/fuzz-one $<TARGET_FILE:${F_NAME}>
+                              ${corpus} ${CMAKE_CURRENT_BINARY_DIR}/fuzz-${F_NAME})
+  else()
+    target_link_libraries(${F_NAME} PRIVATE isthmus_fuzz_replay)
+    isthmus_add_test(NAME ${F_NAME} COMMAND ${F_NAME} ${corpus} LABELS fuzz)
+  endif()
+endfunction()
+
 # isthmus_add_demo(NAME system COMMAND cmd... [WORKING_DIRECTORY dir])
 # The main job of a system on built-in defaults; make demo runs each in turn.
 function(isthmus_add_demo)
@@ -97,10 +130,10 @@ function(isthmus_add_bench)
   _isthmus_register(bench ${ARGN})
 endfunction()
 
-# Writes build/registered/{demo,bench}.list; called once, at the end of the top
+# Writes build/registered/{demo,bench,fuzz}.list; called once, at the end of the top
 # CMakeLists.txt, after every folder has registered its entries.
 function(isthmus_write_registered)
-  foreach(kind demo bench)
+  foreach(kind demo bench fuzz)
     get_property(lines GLOBAL PROPERTY ISTHMUS_${kind}_LINES)
     set(content "")
     foreach(line IN LISTS lines)
