@@ -104,7 +104,7 @@ function(isthmus_bpf_skeleton name source)
   add_custom_command(
     OUTPUT ${obj}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${out_dir}
-    COMMAND ${ISTHMUS_BPF_CLANG} -target bpf -g -O2 -D__TARGET_ARCH_${ISTHMUS_BPF_ARCH}
+    COMMAND ${ISTHMUS_BPF_CLANG} -target bpf -mcpu=v3 -g -O2 -D__TARGET_ARCH_${ISTHMUS_BPF_ARCH}
             -Wall -Werror ${S_CFLAGS} ${inc_flags} ${ISTHMUS_BPF_SYS_INCLUDES}
             -MD -MF ${tmp_obj}.d -c ${src} -o ${tmp_obj}
     COMMAND ${ISTHMUS_BPFTOOL} gen object ${obj} ${tmp_obj}
