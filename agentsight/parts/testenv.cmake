@@ -35,3 +35,9 @@ add_custom_command(TARGET agent_static POST_BUILD
                            $<TARGET_FILE:agent_static>
                    BYPRODUCTS ${CMAKE_CURRENT_BINARY_DIR}/agent_static_stripped
                    COMMENT "Stripping agent_static into agent_static_stripped")
+
+# The curl CLI agent is a bash script; its JSON goes through agent_json, which
+# it looks for beside itself, so the script is copied next to the helper.
+add_executable(agent_json ${AS_ENV}/agent_json.c)
+target_link_libraries(agent_json PRIVATE as_env_agent)
+configure_file(${AS_ENV}/agent_curl.sh ${CMAKE_CURRENT_BINARY_DIR}/agent_curl.sh COPYONLY)
