@@ -328,7 +328,8 @@ int as_sigset_from_archive_mem(struct as_sigset *set, const void *buf, size_t le
 		return -1;
 	}
 	Elf *member;
-	Elf_Cmd cmd = ELF_C_READ;
+	/* Members of a memory image must be read with the command elf_memory used. */
+	Elf_Cmd cmd = ELF_C_READ_MMAP;
 	unsigned guard = 0;
 	while ((member = elf_begin(-1, cmd, ar)) != NULL && guard++ < 100000) {
 		Elf_Arhdr *ah = elf_getarhdr(member);
