@@ -41,3 +41,55 @@ add_custom_command(TARGET agent_static POST_BUILD
 add_executable(agent_json ${AS_ENV}/agent_json.c)
 target_link_libraries(agent_json PRIVATE as_env_agent)
 configure_file(${AS_ENV}/agent_curl.sh ${CMAKE_CURRENT_BINARY_DIR}/agent_curl.sh COPYONLY)
+
+# ---- tests ---------------------------------------------------------------
+set(AS_ENV_CERTS ${CMAKE_CURRENT_BINARY_DIR}/env-certs)
+set(AS_ENV_TMP ${CMAKE_CURRENT_BINARY_DIR}/env-tmp)
+
+# The test CA and server certificate, made with the openssl CLI at test time
+# (never committed); every test that serves HTTPS needs this fixture.
+isthmus_add_test(NAME as_env_cert COMMAND ${AS_ENV}/gen-cert.sh ${AS_ENV_CERTS})
+set_tests_properties(as_env_cert PROPERTIES FIXTURES_SETUP as_env_cert)
+
+add_executable(as_env_e2e_test ${AS_ENV}/e2e_test.c)
+target_link_libraries(as_env_e2e_test PRIVATE isthmus_testkit PkgConfig::JANSSON)
+
+# as_env_e2e(AGENT API STREAM SCENARIO): server + one agent on one scenario.
+set(AS_ENV_AGENT_curl ${CMAKE_CURRENT_BINARY_DIR}/agent_curl.sh)
+set(AS_ENV_EXPECT_curl --expect-length)
+set(AS_ENV_AGENT_gnutls $<TARGET_FILE:agent_gnutls>)
+set(AS_ENV_EXPECT_gnutls --expect-chunked --expect-one-connection --expect-record-per-event)
+set(AS_ENV_AGENT_node node ${AS_ENV}/agent_node.mjs)
+set(AS_ENV_EXPECT_node)
+set(AS_ENV_AGENT_static $<TARGET_FILE:agent_static>)
+set(AS_ENV_EXPECT_static --expect-length --expect-one-connection --expect-record-per-event)
+set(AS_ENV_AGENT_stripped $<TARGET_FILE_DIR:agent_static>/agent_static_stripped)
+set(AS_ENV_EXPECT_stripped ${AS_ENV_EXPECT_static})
+function(as_env_e2e agent api stream scenario)
+  set(name as_env_e2e_${agent}_${api}_${stream}_${scenario})
+  if(stream STREQUAL "stream")
+    set(flag --stream)
+  else()
+    set(flag --no-stream)
+  endif()
+  isthmus_add_test(NAME ${name} TIMEOUT 120
+                   COMMAND $<TARGET_FILE:as_env_e2e_test> --mockllm $<TARGET_FILE:mockllm>
+                           --scenarios ${AS_ENV}/scenarios --certs ${AS_ENV_CERTS}
+                           --tmp ${AS_ENV_TMP}/${name} --scenario ${scenario} --api ${api} ${flag}
+                           ${AS_ENV_EXPECT_${agent}} -- ${AS_ENV_AGENT_${agent}})
+  set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED as_env_cert)
+endfunction()
+foreach(agent curl gnutls node static stripped)
+  foreach(stream stream nostream)
+    foreach(scenario basic loop injection)
+      as_env_e2e(${agent} openai ${stream} ${scenario})
+    endforeach()
+    as_env_e2e(${agent} anthropic ${stream} basic)
+  endforeach()
+endforeach()
+foreach(agent gnutls node)
+  foreach(stream stream nostream)
+    as_env_e2e(${agent} anthropic ${stream} loop)
+    as_env_e2e(${agent} anthropic ${stream} injection)
+  endforeach()
+endforeach()
