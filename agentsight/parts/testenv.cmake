@@ -93,3 +93,21 @@ foreach(agent gnutls node)
     as_env_e2e(${agent} anthropic ${stream} injection)
   endforeach()
 endforeach()
+
+# Unit tests of the pieces, on documented examples and broken input.
+add_executable(as_env_agent_core_test ${AS_ENV}/agent_core_test.c)
+target_link_libraries(as_env_agent_core_test PRIVATE as_env_agent isthmus_testkit)
+isthmus_add_test(NAME as_env_agent_core COMMAND as_env_agent_core_test ${AS_ENV}/corpus/reply)
+
+# Fuzz targets: every parser of outside input (replies, scenarios and
+# request bodies, HTTP/1.1 responses).
+isthmus_add_fuzzer(NAME as_env_fuzz_reply SOURCES ${AS_ENV}/fuzz_reply.c LIBS as_env_agent
+                   CORPUS ${AS_ENV}/corpus/reply)
+isthmus_add_fuzzer(NAME as_env_fuzz_mock SOURCES ${AS_ENV}/fuzz_mock.c LIBS as_env_mock
+                   CORPUS ${AS_ENV}/corpus/mock)
+isthmus_add_fuzzer(NAME as_env_fuzz_h1 SOURCES ${AS_ENV}/fuzz_h1.c LIBS as_env_agent
+                   CORPUS ${AS_ENV}/corpus/h1)
+
+add_executable(as_env_mock_test ${AS_ENV}/mock_test.c)
+target_link_libraries(as_env_mock_test PRIVATE as_env_mock isthmus_testkit)
+isthmus_add_test(NAME as_env_mock COMMAND as_env_mock_test)

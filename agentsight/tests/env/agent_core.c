@@ -281,7 +281,7 @@ static int dispatch(struct rstate *st, const char *data, size_t len)
 		st->done = true;
 		return 0;
 	}
-	json_t *ev = json_loadb(data, len, 0, &jerr);
+	json_t *ev = json_loadb(data, len, JSON_ALLOW_NUL, &jerr);
 	if (!json_is_object(ev)) {
 		set_err(st->err, st->errlen, "event %lu: data is not a JSON object: %s",
 			st->r->events, ev ? "" : jerr.text);
@@ -359,7 +359,7 @@ static int parse_whole(struct rstate *st, const char *body, size_t len)
 	json_t *v;
 	int rc = -1;
 
-	json_t *root = json_loadb(body, len, 0, &jerr);
+	json_t *root = json_loadb(body, len, JSON_ALLOW_NUL, &jerr);
 	if (!json_is_object(root)) {
 		set_err(st->err, st->errlen, "reply body is not a JSON object: %s",
 			root ? "" : jerr.text);
@@ -464,7 +464,8 @@ int as_env_reply_parse(enum as_env_api api, bool stream, const char *body, size_
 			} else if (st.args[i].len == 0) {
 				c->args = json_object();
 			} else {
-				c->args = json_loadb(st.args[i].p, st.args[i].len, 0, &jerr);
+				c->args = json_loadb(st.args[i].p, st.args[i].len, JSON_ALLOW_NUL,
+						     &jerr);
 				if (!json_is_object(c->args)) {
 					set_err(err, errlen,
 						"tool call %zu (%s): arguments are not a JSON "
@@ -570,7 +571,7 @@ int as_env_conv_load(struct as_env_conv *conv, enum as_env_api api, const char *
 {
 	json_error_t jerr;
 	conv->api = api;
-	conv->body = json_loadb(text, len, 0, &jerr);
+	conv->body = json_loadb(text, len, JSON_ALLOW_NUL, &jerr);
 	if (!json_is_object(conv->body) ||
 	    !json_is_array(json_object_get(conv->body, "messages"))) {
 		set_err(err, errlen, "saved conversation is not a request body with messages: %s",
