@@ -10,6 +10,7 @@
 #define ISTHMUS_TESTKIT_H
 
 #include <stdbool.h>
+#include <stdlib.h>
 
 #define TK_EXIT_SKIP 77
 
@@ -36,12 +37,13 @@ int tk_finish(void);
 			tk_check_failed(__FILE__, __LINE__, #cond, __VA_ARGS__); \
 	} while (0)
 
-/* TK_REQUIRE(cond, fmt, ...): on failure, report and end the test now. */
+/* TK_REQUIRE(cond, fmt, ...): on failure, report and end the test now (from
+ * any function: it exits with tk_finish()'s status). */
 #define TK_REQUIRE(cond, ...)                                                    \
 	do {                                                                     \
 		if (!(cond)) {                                                   \
 			tk_check_failed(__FILE__, __LINE__, #cond, __VA_ARGS__); \
-			return tk_finish();                                      \
+			exit(tk_finish());                                       \
 		}                                                                \
 	} while (0)
 
