@@ -111,3 +111,15 @@ isthmus_add_fuzzer(NAME as_env_fuzz_h1 SOURCES ${AS_ENV}/fuzz_h1.c LIBS as_env_a
 add_executable(as_env_mock_test ${AS_ENV}/mock_test.c)
 target_link_libraries(as_env_mock_test PRIVATE as_env_mock isthmus_testkit)
 isthmus_add_test(NAME as_env_mock COMMAND as_env_mock_test)
+
+add_executable(as_env_h1client_test ${AS_ENV}/h1client_test.c)
+target_link_libraries(as_env_h1client_test PRIVATE as_env_agent isthmus_testkit)
+isthmus_add_test(NAME as_env_h1client COMMAND as_env_h1client_test)
+
+isthmus_add_test(NAME as_env_mockllm
+                 COMMAND ${AS_ENV}/mockllm_test.sh $<TARGET_FILE:mockllm> ${AS_ENV_CERTS}
+                         ${AS_ENV}/scenarios ${AS_ENV_TMP}/as_env_mockllm)
+set_tests_properties(as_env_mockllm PROPERTIES FIXTURES_REQUIRED as_env_cert)
+isthmus_add_test(NAME as_env_static_symbols
+                 COMMAND ${AS_ENV}/static_symbols_test.sh $<TARGET_FILE:agent_static>
+                         $<TARGET_FILE_DIR:agent_static>/agent_static_stripped)

@@ -140,6 +140,11 @@ static int rd_line(struct rd *r, const char **line, size_t *n, size_t limit, con
 		if (nl) {
 			*line = r->buf + r->pos;
 			*n = (size_t)(nl - *line);
+			if (*n > limit) {
+				set_err(r->err, r->errlen, "%s is longer than %zu bytes", what,
+					limit);
+				return -1;
+			}
 			r->pos += *n + 1;
 			if (*n && (*line)[*n - 1] == '\r')
 				(*n)--;
@@ -260,6 +265,11 @@ static int read_head(struct rd *r, struct as_env_h1_response *resp, size_t *leng
 		if (rd_line(r, &line, &n, AS_ENV_H1_MAX_HEAD - total, "header section"))
 			return -1;
 		total += n + 2;
+		if (total > AS_ENV_H1_MAX_HEAD) {
+			set_err(r->err, r->errlen, "header section is longer than %u bytes",
+				AS_ENV_H1_MAX_HEAD);
+			return -1;
+		}
 		if (!n)
 			return 0;
 		const char *colon = memchr(line, ':', n);
@@ -341,6 +351,11 @@ static int read_chunked(struct rd *r, struct as_env_h1_response *resp)
 		if (rd_line(r, &line, &n, AS_ENV_H1_MAX_HEAD - trailer, "trailer section"))
 			return -1;
 		trailer += n + 2;
+		if (trailer > AS_ENV_H1_MAX_HEAD) {
+			set_err(r->err, r->errlen, "trailer section is longer than %u bytes",
+				AS_ENV_H1_MAX_HEAD);
+			return -1;
+		}
 		if (!n)
 			return 0;
 	}
