@@ -76,7 +76,8 @@ else
 	streamflag=--no-stream
 fi
 tls=()
-[[ -n $cacert ]] && tls=(--cacert "$cacert")
+# Absolute, since the script works from the agent's working directory.
+[[ -n $cacert ]] && tls=(--cacert "$(readlink -f -- "$cacert")")
 
 cd "$workdir" || {
 	echo "agent: cannot enter working directory $workdir" >&2
