@@ -94,6 +94,19 @@ static void test_retry_after(struct env *e)
 	TK_CHECK(e->log.n == 1 && strstr(e->log.lines[0], "retrying in 1000 ms (Retry-After)") &&
 			 strstr(e->log.lines[0], "HTTP 429"),
 		 "log: %zu \"%s\"", e->log.n, e->log.lines[0]);
+	/* Retry-After as an HTTP date (RFC 9110); one in the past means now. */
+	const struct mock_reply dated[] = {{.kind = MOCK_JSON,
+					    .status = 503,
+					    .body = server_error,
+					    .retry_after = "Wed, 21 Oct 2015 07:28:00 GMT"},
+					   {.kind = MOCK_JSON, .body = ok_json}};
+	rc = run(e, dated, 2, &req);
+	TK_CHECK(rc == LLM_OK && e->r.attempts == 2, "dated Retry-After: %d %s", rc, e->err);
+	TK_CHECK(e->log.n == 1 && strstr(e->log.lines[0], "retrying in 0 ms (Retry-After)"),
+		 "dated log: %s", e->log.lines[0]);
+	rc = run(e, s, 2, &req); /* the first script again, for the checks below */
+	TK_CHECK(rc == LLM_OK, "429 then ok again: %s", e->err);
+
 	/* Both requests were the same, and both were good. */
 	const struct mock_request *a = mock_request(e->m, 0), *b = mock_request(e->m, 1);
 	TK_CHECK(a && b && strcmp(a->body, b->body) == 0 && !a->problem[0] && !b->problem[0],
