@@ -680,6 +680,12 @@ static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx)
 	__u8 abs = 0;
 	/* A successful open resolves through the file itself (symlinks followed). */
 	struct file *f = ctx->ret >= 0 ? current_file(ctx->ret) : NULL;
+	if (f) {
+		/* A new open file: a struct file reused from a closed one must
+		 * not inherit its "already written" mark. */
+		__u64 key = ((__u64)rec->h.pid << 32) ^ (__u64)f;
+		bpf_map_delete_elem(&written_files, &key);
+	}
 	__u32 n = 0;
 	if (f) {
 		struct path p = BPF_CORE_READ(f, f_path);

@@ -14,6 +14,7 @@
 #include "sse.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -306,9 +307,31 @@ static bool rec_fits(const struct as_rec_hdr *h, size_t size, size_t need)
 	return size >= need && h->size <= size;
 }
 
+/* A read-only open of a file that belongs to the system, not to the work. */
+static bool system_read(const struct as_rec_file *r)
+{
+	static const char *const prefixes[] = {
+		"/usr/", "/lib/", "/lib64/", "/lib32/", "/proc/", "/sys/", "/dev/", "/etc/ld.so.",
+	};
+	if ((r->flags & O_ACCMODE) != O_RDONLY || (r->flags & O_CREAT))
+		return false;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(r->path, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
 static void on_file(struct as_engine *e, const struct as_rec_file *r, size_t size,
 		    enum as_event_kind kind)
 {
+	if (kind == AS_EV_FILE_OPEN && r->ret >= 0)
+		flush_write(e, as_hmap_key2(r->h.pid, (uint32_t)r->ret)); /* fd reused */
+	if (kind == AS_EV_FILE_OPEN && !e->cfg.all_opens && r->path_len &&
+	    size >= offsetof(struct as_rec_file, path) + r->path_len &&
+	    memchr(r->path, 0, r->path_len) && system_read(r)) {
+		e->stats.opens_filtered++;
+		return;
+	}
 	struct as_event ev;
 	init_event(e, &ev, kind, &r->h);
 	size_t off = offsetof(struct as_rec_file, path);
@@ -319,8 +342,6 @@ static void on_file(struct as_engine *e, const struct as_rec_file *r, size_t siz
 	ev.u.file.path_resolved = r->path_abs & 1;
 	ev.u.file.ret = r->ret;
 	ev.u.file.flags = r->flags;
-	if (kind == AS_EV_FILE_OPEN && r->ret >= 0)
-		flush_write(e, as_hmap_key2(r->h.pid, (uint32_t)r->ret)); /* fd reused */
 	emit(e, &ev);
 }
 

@@ -16,6 +16,11 @@
  * through SSE as it arrives), AS_EV_HTTP otherwise. Bodies are redacted
  * before parsing; header values are never kept.
  *
+ * Read-only opens of system files (under /usr, /lib*, /proc, /sys, /dev and
+ * the dynamic linker's /etc/ld.so.*) are left out unless all_opens is set:
+ * every program start makes dozens of them, and they say nothing about what
+ * an agent does. They are counted.
+ *
  * Events go to the sink synchronously; the pointer is valid only during the
  * call (the engine frees the event afterwards).
  */
@@ -41,6 +46,7 @@ struct as_engine_cfg {
 	uint64_t write_idle_ns;	 /* a file's write burst ends after this; 0: 1 s */
 	size_t max_connections;	 /* TLS connections followed at once; 0: 4096 */
 	bool http_events;	 /* emit AS_EV_HTTP for non-LLM HTTP traffic */
+	bool all_opens;		 /* keep read-only opens of system files (see above) */
 };
 
 struct as_engine_stats {
@@ -55,6 +61,7 @@ struct as_engine_stats {
 	uint64_t connections;	      /* connections seen */
 	uint64_t connections_dropped; /* not followed: over max_connections */
 	uint64_t bad_records;	      /* records too short or of unknown type */
+	uint64_t opens_filtered;      /* read-only opens of system files left out */
 };
 
 struct as_engine *as_engine_new(const struct as_engine_cfg *cfg, const struct as_engine_sink *sink);

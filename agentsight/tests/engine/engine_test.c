@@ -69,7 +69,7 @@ static void tls_call(struct as_engine *e, int pid, uint64_t conn, int dir, const
 	for (size_t i = 0; i < nchunks; i++) {
 		size_t off = i * chunk, n = len - off < chunk ? len - off : chunk;
 		size_t size = offsetof(struct as_rec_tls, data) + n;
-		struct as_rec_tls *r = calloc(1, size);
+		struct as_rec_tls *r = calloc(1, sizeof(*r)); /* whole: only size is sent */
 		hdr(&r->h, AS_REC_TLS_DATA, (uint32_t)size, pid, "agent");
 		r->conn = conn;
 		r->call_id = call;
