@@ -42,6 +42,13 @@ struct as_llm_message {
 	char *tool_call_id; /* AS_LLM_ROLE_TOOL: the call this result answers */
 };
 
+/* Token counts, the same meaning whatever the API. input_tokens counts every
+ * prompt token, cached or not: OpenAI's prompt_tokens/input_tokens already
+ * include cached tokens, while Anthropic reports input_tokens without the
+ * cache reads and writes, so for Anthropic input_tokens is the sum of its
+ * input_tokens, cache_read_input_tokens and cache_creation_input_tokens.
+ * cache_read_tokens and cache_write_tokens are parts of input_tokens;
+ * reasoning_tokens is a part of output_tokens. */
 struct as_llm_usage {
 	bool reported; /* the API reported usage; otherwise the counts are 0 */
 	int64_t input_tokens;
@@ -70,6 +77,10 @@ struct as_llm_exchange {
 	struct as_llm_usage usage;
 	char *error;            /* the API's error message, for error responses */
 	bool response_complete; /* the response's end was seen ([DONE], message_stop, whole JSON) */
+
+	/* What the parsers had to leave out (added by llmapi). */
+	bool capped;             /* a string was cut at a size limit (see llmapi.h) */
+	uint32_t parse_problems; /* parts skipped as malformed: wrong JSON types, bad stream events */
 };
 
 #endif /* AGENTSIGHT_EXCHANGE_H */
