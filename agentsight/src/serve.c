@@ -242,6 +242,13 @@ static json_t *compact_event(json_t *j)
 		int rc = as_llm_cost_usd(&ex, NULL, 0, &usd);
 		json_object_set_new(j, "cost_usd", rc < 0 ? json_null() : json_real(usd));
 		json_object_set_new(j, "cost_estimated", json_boolean(rc == 1));
+		struct as_llm_usage u = ex.usage;
+		if (!u.reported)
+			as_llm_estimate_usage(&ex, &u);
+		json_object_set_new(
+			j, "tokens",
+			json_pack("{s:I, s:I, s:b}", "input", (json_int_t)u.input_tokens, "output",
+				  (json_int_t)u.output_tokens, "estimated", !ex.usage.reported));
 		as_llm_exchange_clear(&ex);
 	}
 	json_t *msgs = json_object_get(x, "messages");

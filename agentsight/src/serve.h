@@ -17,7 +17,9 @@
  *   /api/sessions/{s}/events/{e}         one event, whole
  * view=compact trims each LLM request to the messages after its last
  * assistant message (what is new in that call) and adds "messages_total",
- * "messages_from" and "cost_usd" to the event, so that long agent runs,
+ * "messages_from", "cost_usd", "cost_estimated" and "tokens" ({"input",
+ * "output", "estimated"}: the reported usage, or llmapi's estimate) to the
+ * event, so that long agent runs,
  * whose every request repeats the conversation, load quickly.
  */
 #ifndef AGENTSIGHT_SERVE_H

@@ -98,29 +98,29 @@
     if (k === 'exec') {
       const argv = (ev.argv && ev.argv.length) ? ev.argv.join(' ') : ev.filename;
       return '<span class="mono">' + esc(short(argv, 300)) + '</span>' +
-        (ev.argv_truncated ? '<span class="sub">(argv truncated)</span>' : '') +
+        (ev.argv_truncated ? ' <span class="sub">(argv truncated)</span>' : '') +
         (ev.filename && ev.argv && ev.argv[0] !== ev.filename
-          ? '<span class="sub">' + esc(ev.filename) + '</span>' : '');
+          ? ' <span class="sub">' + esc(ev.filename) + '</span>' : '');
     }
     if (k === 'fork') return 'child <b>' + esc(ev.child_pid) + '</b>';
     if (k === 'exit') {
       const how = ev.signal ? 'signal ' + esc(ev.signal) : 'code ' + esc(ev.code);
       return (ev.code || ev.signal ? '<span class="err">' + how + '</span>' : how) +
-        (ev.duration_ns ? '<span class="sub">after ' + duration(ev.duration_ns / 1e9) + '</span>' : '');
+        (ev.duration_ns ? ' <span class="sub">after ' + duration(ev.duration_ns / 1e9) + '</span>' : '');
     }
     if (k && k.startsWith('file_')) {
       let s = '<span class="mono">' + esc(ev.path) + '</span>';
       if (k === 'file_rename') s += ' → <span class="mono">' + esc(ev.path2) + '</span>';
-      if (k === 'file_write') s += '<span class="sub">' + num(ev.bytes) + ' bytes' +
+      if (k === 'file_write') s += ' <span class="sub">' + num(ev.bytes) + ' bytes' +
         (ev.writes > 1 ? ' in ' + num(ev.writes) + ' writes' : '') + '</span>';
-      if (ev.ret < 0) s += '<span class="sub err">error ' + esc(ev.ret) + '</span>';
+      if (ev.ret < 0) s += ' <span class="sub err">error ' + esc(ev.ret) + '</span>';
       return s;
     }
     if (k && k.startsWith('net_')) {
       const a = ev.family === 'unix' ? esc(ev.addr) : ev.family === 'inet6'
         ? '[' + esc(ev.addr) + ']:' + esc(ev.port) : esc(ev.addr) + ':' + esc(ev.port);
       return '<span class="mono">' + a + '</span>' +
-        (ev.ret < 0 ? '<span class="sub err">error ' + esc(ev.ret) + '</span>' : '');
+        (ev.ret < 0 ? ' <span class="sub err">error ' + esc(ev.ret) + '</span>' : '');
     }
     if (k === 'http') {
       const h = ev.http || {};
@@ -129,16 +129,27 @@
     }
     if (k === 'llm') {
       const x = ev.exchange || {};
-      const u = x.usage || {};
       const calls = ((x.reply || {}).tool_calls || []).map((c) => c.name);
       let s = '<b>' + esc(x.model || 'unknown model') + '</b>';
-      s += '<span class="sub">' + (u.reported ? '' : '~') + num(u.input) + ' in / ' + num(u.output) + ' out</span>';
+      s += ' <span class="sub">' + tokenText(ev) + '</span>';
       if (calls.length) s += ' <span class="tools">→ ' + esc(calls.join(', ')) + '</span>';
-      else if (x.reply && x.reply.text) s += '<span class="sub">' + esc(short(x.reply.text, 120)) + '</span>';
-      if (x.error) s += '<span class="sub err">' + esc(short(x.error, 80)) + '</span>';
+      else if (x.reply && x.reply.text) s += ' <span class="sub">' + esc(short(x.reply.text, 120)) + '</span>';
+      if (x.error) s += ' <span class="sub err">' + esc(short(x.error, 80)) + '</span>';
       return s;
     }
     return esc(k);
+  }
+  // Tokens of an exchange: the server's figure (reported, or estimated when
+  // the API reported none) when the event came in the compact view.
+  function tokens(ev) {
+    if (ev.tokens) return ev.tokens;
+    const u = (ev.exchange || {}).usage || {};
+    return { input: u.input || 0, output: u.output || 0, estimated: !u.reported };
+  }
+  function tokenText(ev) {
+    const t = tokens(ev);
+    const e = t.estimated ? '~' : '';
+    return e + num(t.input) + ' in / ' + e + num(t.output) + ' out';
   }
   function plainText(ev) {
     const d = document.createElement('div');
@@ -149,6 +160,9 @@
   // ---- Routing ----
   let current = null; // the loaded session
   function route() {
+    return Promise.resolve().then(routeNow);
+  }
+  function routeNow() {
     const h = location.hash || '#/';
     const m = h.match(/^#\/s\/(\d+)(?:\/(\w+))?(?:\?(.*))?$/);
     if (!m) { current = null; return showSessions(); }
@@ -249,8 +263,7 @@
     const info = s.info;
     setCrumbs([{ text: 'Sessions', href: '#/' }, { text: 'Session ' + s.id + ': ' + short(info.command || '', 80) }]);
     const end = info.ended != null ? info.ended : info.last_event;
-    const tokensIn = s.llm.reduce((n, e) => n + (((e.exchange || {}).usage || {}).input || 0), 0);
-    const tokensOut = s.llm.reduce((n, e) => n + (((e.exchange || {}).usage || {}).output || 0), 0);
+    const estimated = s.llm.some((e) => tokens(e).estimated) ? '~' : '';
     const stat = (k, v, bad) => '<div class="stat' + (bad ? ' bad' : '') + '"><span class="k">' + k +
       '</span><span class="v">' + v + '</span></div>';
     let html = '<div class="card summary"><div class="cmd">' + esc(info.command || '(no command recorded)') + '</div>' +
@@ -260,7 +273,7 @@
       stat('Processes', num(info.processes)) +
       stat('Events', num(info.events)) +
       stat('LLM calls', num(s.llm.length)) +
-      stat('Tokens in / out', num(tokensIn) + ' / ' + num(tokensOut)) +
+      stat('Tokens in / out', estimated + num(info.tokens_in) + ' / ' + estimated + num(info.tokens_out)) +
       stat('Est. cost', s.priced ? usd(s.cost) + (s.priced < s.llm.length ? ' +' : '') : '—') +
       stat('Alerts', num(s.alerts.length), s.alerts.length > 0) + '</div>';
     html += '<div class="tabs" role="tablist">' + TABS.map(([id, label]) =>
@@ -434,8 +447,8 @@
       const x = ev.exchange || {}, u = x.usage || {}, h = ev.http || {};
       pairs.push(['model', esc(x.model)], ['API', esc(x.api) + (x.stream ? ' (streamed)' : '')],
         ['endpoint', esc(h.method) + ' <span class="mono">' + esc((h.host || '') + (h.path || '')) + '</span> → ' + esc(x.status || h.status)],
-        ['tokens', (u.reported ? '' : '~') + num(u.input) + ' in / ' + num(u.output) + ' out' +
-          (u.cache_read ? ' (' + num(u.cache_read) + ' cached)' : '') + (u.reported ? '' : ' (estimated)')],
+        ['tokens', tokenText(ev) + (u.cache_read ? ' (' + num(u.cache_read) + ' cached)' : '') +
+          (tokens(ev).estimated ? ' (estimated)' : '')],
         ['cost', ev.cost_usd != null ? usd(ev.cost_usd) + (ev.cost_estimated ? ' (estimated)' : '') : 'no price known'],
         ['stop', esc(x.stop_reason)], ['error', x.error ? '<span class="err">' + esc(x.error) + '</span>' : '']);
     }
@@ -520,12 +533,12 @@
   function renderConversation(view, s) {
     if (!s.llm.length) { view.innerHTML = '<div class="card"><p class="empty">No LLM calls in this session.</p></div>'; return; }
     const parts = s.llm.map((ev, i) => {
-      const x = ev.exchange || {}, u = x.usage || {};
+      const x = ev.exchange || {};
       const caused = (s.caused.get(ev.id) || []).length;
       return '<div class="turn" id="turn-' + ev.id + '"><div class="turn-head"><b>Call ' + (i + 1) + '</b>' +
         '<a href="#/s/' + s.id + '/timeline?ev=' + ev.id + '">#' + ev.id + '</a>' +
         '<span>' + clock(ev.ts) + ' (' + rel(s, ev) + ')</span><span class="model">' + esc(x.model || '?') + '</span>' +
-        '<span>' + (u.reported ? '' : '~') + num(u.input) + ' in / ' + num(u.output) + ' out</span>' +
+        '<span>' + tokenText(ev) + '</span>' +
         (ev.cost_usd != null ? '<span>' + usd(ev.cost_usd) + '</span>' : '') +
         (caused ? '<span>caused ' + caused + ' event' + (caused > 1 ? 's' : '') + '</span>' : '') +
         '<span>pid ' + esc(ev.pid) + '</span></div>' + exchangeHtml(s, ev) + '</div>';
@@ -587,9 +600,9 @@
         '<span class="sev ' + esc(a.severity) + '">' + esc(a.severity) + '</span>' +
         '<span class="kind k-alert">' + esc(a.kind) + '</span>' +
         '<span class="summary-text">' + esc(a.summary) + '</span>' +
-        '<span class="omitted">' + clock(a.ts) + ' (' + (a.ts - s.t0).toFixed(3) + ' s) · pid ' + esc(a.pid) + '</span></div>' +
+        '<span class="omitted">' + clock(a.ts) + ' (+' + (a.ts - s.t0).toFixed(3) + 's) · pid ' + esc(a.pid) + '</span></div>' +
         (a.details ? '<details><summary>details</summary><pre>' + esc(JSON.stringify(a.details, null, 2)) + '</pre></details>' : '') +
-        '<h3 class="omitted">Evidence</h3><ul class="evidence-list">' + ev + '</ul></div>';
+        '<div class="evidence-head">Evidence</div><ul class="evidence-list">' + ev + '</ul></div>';
     }).join('') + '</div>';
   }
 

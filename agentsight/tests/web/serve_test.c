@@ -358,6 +358,15 @@ int main(void)
 				"tool") == 0,
 		 "compact: only what is new after the last assistant message");
 	TK_CHECK(json_object_get(e8, "cost_usd") != NULL, "compact: a cost (null when unpriced)");
+	json_t *t8 = json_object_get(e8, "tokens");
+	TK_CHECK(iget(t8, "input") == 1500 && iget(t8, "output") == 80 &&
+			 json_is_false(json_object_get(t8, "estimated")),
+		 "compact: reported tokens");
+	/* Event 10 reports no usage: (12 + 3) / 4 = 3 in, 3 + 6 = 9 out (llmapi's rule). */
+	json_t *t10 = json_object_get(json_array_get(evs, 4), "tokens");
+	TK_CHECK(iget(t10, "input") == 3 && iget(t10, "output") == 9 &&
+			 json_is_true(json_object_get(t10, "estimated")),
+		 "compact: estimated tokens");
 	json_decref(j);
 	snprintf(target, sizeof(target), "/api/sessions/%lld/events/8", (long long)s1);
 	j = get_json(port, target, 200);
