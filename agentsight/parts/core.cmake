@@ -13,3 +13,33 @@ isthmus_add_test(NAME as_engine COMMAND as_engine_test)
 add_executable(agentsight src/main.c src/session.c)
 target_link_libraries(agentsight PRIVATE as_capture as_core as_store)
 install(TARGETS agentsight)
+
+# End to end, as root: agentsight record around the scripted agents of
+# tests/env against mockllm, checked by tests/e2e/record_checks.c.
+function(as_record_e2e agent api stream scenario)
+  set(name as_record_${agent}_${api}_${stream}_${scenario})
+  if(stream STREQUAL "stream")
+    set(flag --stream)
+  else()
+    set(flag --no-stream)
+  endif()
+  isthmus_add_test(NAME ${name} TIMEOUT 180 LABELS bpf root
+                   COMMAND $<TARGET_FILE:as_env_e2e_test> --mockllm $<TARGET_FILE:mockllm>
+                           --scenarios ${AS_ENV}/scenarios --certs ${AS_ENV_CERTS}
+                           --tmp ${AS_ENV_TMP}/${name} --scenario ${scenario} --api ${api} ${flag}
+                           --record $<TARGET_FILE:agentsight> -- ${AS_ENV_AGENT_${agent}})
+  set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED as_env_cert)
+endfunction()
+foreach(agent curl gnutls node static stripped)
+  foreach(stream stream nostream)
+    as_record_e2e(${agent} openai ${stream} basic)
+  endforeach()
+endforeach()
+foreach(agent curl node)
+  foreach(stream stream nostream)
+    as_record_e2e(${agent} openai ${stream} loop)
+    as_record_e2e(${agent} openai ${stream} injection)
+  endforeach()
+endforeach()
+as_record_e2e(gnutls anthropic stream basic)
+as_record_e2e(node anthropic stream basic)

@@ -51,7 +51,8 @@ set(AS_ENV_TMP ${CMAKE_CURRENT_BINARY_DIR}/env-tmp)
 isthmus_add_test(NAME as_env_cert COMMAND ${AS_ENV}/gen-cert.sh ${AS_ENV_CERTS})
 set_tests_properties(as_env_cert PROPERTIES FIXTURES_SETUP as_env_cert)
 
-add_executable(as_env_e2e_test ${AS_ENV}/e2e_test.c)
+add_executable(as_env_e2e_test ${AS_ENV}/e2e_test.c ${CMAKE_CURRENT_SOURCE_DIR}/tests/e2e/record_checks.c)
+target_include_directories(as_env_e2e_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/tests/e2e)
 target_link_libraries(as_env_e2e_test PRIVATE isthmus_testkit PkgConfig::JANSSON)
 
 # as_env_e2e(AGENT API STREAM SCENARIO): server + one agent on one scenario.

@@ -5,7 +5,7 @@
  *            --scenario basic|loop|injection --api openai|anthropic
  *            --stream|--no-stream [--expect-chunked|--expect-length]
  *            [--expect-one-connection] [--expect-record-per-event]
- *            -- AGENT COMMAND...
+ *            [--record AGENTSIGHT] -- AGENT COMMAND...
  *
  * The server listens on an ephemeral port (read from its port file); the
  * agent gets --url, --api, --stream, --workdir and --cacert appended to its
@@ -16,6 +16,10 @@
  * stream flag, tool results, identical repeated calls). The expected values
  * are written here from the scenario's specification (README.md), not read
  * from the scenario file through the code under test.
+ *
+ * With --record, the agent runs under `AGENTSIGHT record` (which needs root;
+ * the test is skipped otherwise), and what AgentSight recorded is checked too
+ * (tests/e2e/record_checks.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +35,7 @@
 
 #include <jansson.h>
 
+#include "record_checks.h"
 #include "testkit.h"
 
 #define BASIC_FILE "AgentSight e2e file\nsecond line with \"quotes\", a tab\tand caf\xc3\xa9\n"
@@ -44,6 +49,7 @@ struct opts {
 	bool stream;
 	int expect_chunked; /* 1 chunked, 0 Content-Length, -1 either */
 	bool one_connection, record_per_event;
+	const char *record; /* agentsight binary, or NULL */
 	char **agent;
 	int agent_argc;
 };
@@ -399,6 +405,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->scenario = argv[++i];
 		else if (i + 1 < argc && !strcmp(a, "--api"))
 			o->api = argv[++i];
+		else if (i + 1 < argc && !strcmp(a, "--record"))
+			o->record = argv[++i];
 		else
 			return -1;
 	}
@@ -423,6 +431,8 @@ int main(int argc, char **argv)
 	}
 	if (!on_path(o.agent[0]))
 		tk_skip("the agent's program %s is not installed", o.agent[0]);
+	if (o.record)
+		tk_require_root("agentsight record (eBPF)");
 	if (!strcmp(o.scenario, "basic")) {
 		want_requests = 2, want_in = 303, want_out = 33;
 		final_text = "Done: the command ran and the file is written.\n";
@@ -492,9 +502,22 @@ int main(int argc, char **argv)
 	}
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d", port);
 
-	char **agv = calloc((size_t)o.agent_argc + 16, sizeof(*agv));
+	char **agv = calloc((size_t)o.agent_argc + 32, sizeof(*agv));
 	TK_REQUIRE(agv, "out of memory");
 	int n = 0;
+	char rec_out[4096 + 32], rec_db[4096 + 32];
+	snprintf(rec_out, sizeof(rec_out), "%s/agentsight.jsonl", o.tmp);
+	snprintf(rec_db, sizeof(rec_db), "%s/agentsight.db", o.tmp);
+	if (o.record) {
+		agv[n++] = (char *)o.record;
+		agv[n++] = "record";
+		agv[n++] = "-q";
+		agv[n++] = "-o";
+		agv[n++] = rec_out;
+		agv[n++] = "--db";
+		agv[n++] = rec_db;
+		agv[n++] = "--";
+	}
 	for (int i = 0; i < o.agent_argc; i++)
 		agv[n++] = o.agent[i];
 	agv[n++] = "--url";
@@ -601,6 +624,8 @@ int main(int argc, char **argv)
 		check_loop(&o, log);
 	else
 		check_injection(&o, log, work);
+	if (o.record)
+		as_e2e_check_recording(rec_out, o.scenario, o.stream, log, work);
 	if (tk_failures())
 		show("request log", logf);
 	json_decref(log);
