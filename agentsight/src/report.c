@@ -81,6 +81,10 @@ static void add_short(struct str *s, const char *text, size_t max)
 			space = true;
 			continue;
 		}
+		if (c < 0x20 || c == 0x7f) {
+			/* Control bytes (escape sequences) are not written as such. */
+			c = '?';
+		}
 		size_t need = (space ? 1 : 0) + 1;
 		/* The bytes of one UTF-8 character stay together. */
 		size_t clen = c < 0x80	       ? 1
@@ -99,13 +103,35 @@ static void add_short(struct str *s, const char *text, size_t max)
 		size_t k = 0;
 		while (k < clen && p[k])
 			k++;
-		str_addf(s, "%.*s", (int)k, p);
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			str_addf(s, "?");
+		else
+			str_addf(s, "%.*s", (int)k, p);
 		used += need;
 		p += k - 1;
 	}
 	if (cut)
 		str_addf(s, "...");
 	(void)start;
+}
+
+/* Appends text from outside (paths, commands, names) on one line: line
+ * breaks are written as \n and \r, other control bytes as \xNN, so that a
+ * recorded string can neither forge report lines nor send escape sequences
+ * to the terminal. */
+static void add_line(struct str *s, const char *text)
+{
+	for (const char *p = text ? text : ""; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '\n')
+			str_addf(s, "\\n");
+		else if (c == '\r')
+			str_addf(s, "\\r");
+		else if (c < 0x20 || c == 0x7f)
+			str_addf(s, "\\x%02x", c);
+		else
+			str_addf(s, "%c", c);
+	}
 }
 
 /* ---- Reading JSON ---- */
@@ -168,6 +194,8 @@ struct session {
 	int64_t offset_ns, start_ms;
 	struct call *calls; /* one per LLM event, by time */
 	size_t n_calls;
+	uint64_t *linked; /* ids of the events some link points to, sorted */
+	size_t n_linked;
 };
 
 static json_t *find_event(const struct session *ss, uint64_t id)
@@ -196,6 +224,8 @@ static int by_time_cmp(const void *a, const void *b)
 	uint64_t ix = (uint64_t)jint(x, "id"), iy = (uint64_t)jint(y, "id");
 	return ix < iy ? -1 : ix > iy;
 }
+
+static int id_cmp(const void *a, const void *b);
 
 static int64_t event_ms(const struct session *ss, const json_t *ev)
 {
@@ -266,9 +296,11 @@ static void describe(struct str *s, const struct session *ss, const json_t *ev)
 		else
 			str_addf(s, "code %lld", (long long)jint(ev, "code"));
 	} else if (strncmp(kind, "file_", 5) == 0) {
-		str_addf(s, "%s", jstr(ev, "path") ?: "?");
-		if (strcmp(kind, "file_rename") == 0)
-			str_addf(s, " -> %s", jstr(ev, "path2") ?: "?");
+		add_line(s, jstr(ev, "path") ?: "?");
+		if (strcmp(kind, "file_rename") == 0) {
+			str_addf(s, " -> ");
+			add_line(s, jstr(ev, "path2") ?: "?");
+		}
 		if (strcmp(kind, "file_write") == 0) {
 			str_addf(s, ": %lld bytes", (long long)jint(ev, "bytes"));
 			if (jint(ev, "writes") > 1)
@@ -279,21 +311,23 @@ static void describe(struct str *s, const struct session *ss, const json_t *ev)
 	} else if (strncmp(kind, "net_", 4) == 0) {
 		const char *fam = jstr(ev, "family") ?: "";
 		const char *addr = jstr(ev, "addr") ?: "?";
-		if (strcmp(fam, "unix") == 0)
-			str_addf(s, "unix %s", addr);
-		else if (strcmp(fam, "inet6") == 0)
-			str_addf(s, "[%s]:%lld", addr, (long long)jint(ev, "port"));
-		else
-			str_addf(s, "%s:%lld", addr, (long long)jint(ev, "port"));
+		bool unix_sock = strcmp(fam, "unix") == 0, v6 = strcmp(fam, "inet6") == 0;
+		str_addf(s, "%s", unix_sock ? "unix " : v6 ? "[" : "");
+		add_line(s, addr);
+		if (!unix_sock)
+			str_addf(s, "%s:%lld", v6 ? "]" : "", (long long)jint(ev, "port"));
 		if (jint(ev, "ret") < 0)
 			str_addf(s, " (error %lld)", (long long)jint(ev, "ret"));
 	} else if (strcmp(kind, "http") == 0) {
 		const json_t *h = json_object_get(ev, "http");
-		str_addf(s, "%s %s%s -> %lld", jstr(h, "method") ?: "?", jstr(h, "host") ?: "",
-			 jstr(h, "path") ?: "", (long long)jint(h, "status"));
+		add_line(s, jstr(h, "method") ?: "?");
+		str_addf(s, " ");
+		add_line(s, jstr(h, "host"));
+		add_line(s, jstr(h, "path"));
+		str_addf(s, " -> %lld", (long long)jint(h, "status"));
 	} else if (strcmp(kind, "llm") == 0) {
 		const json_t *x = exchange(ev);
-		str_addf(s, "%s", jstr(x, "model") ?: "(model unknown)");
+		add_line(s, jstr(x, "model") ?: "(model unknown)");
 		for (size_t i = 0; i < ss->n_calls; i++) {
 			if (ss->calls[i].ev == ev) {
 				str_addf(s, ": ");
@@ -301,11 +335,14 @@ static void describe(struct str *s, const struct session *ss, const json_t *ev)
 			}
 		}
 		const json_t *tc = json_object_get(json_object_get(x, "reply"), "tool_calls");
-		for (size_t i = 0; i < json_array_size(tc); i++)
-			str_addf(s, "%s%s", i ? ", " : " -> ",
-				 jstr(json_array_get(tc, i), "name") ?: "?");
+		for (size_t i = 0; i < json_array_size(tc); i++) {
+			str_addf(s, "%s", i ? ", " : " -> ");
+			add_line(s, jstr(json_array_get(tc, i), "name") ?: "?");
+		}
 	} else {
-		str_addf(s, "(%s)", kind);
+		str_addf(s, "(");
+		add_line(s, kind);
+		str_addf(s, ")");
 	}
 }
 
@@ -317,7 +354,9 @@ static void describe_ref(struct str *s, const struct session *ss, uint64_t id)
 		str_addf(s, "#%llu  (not in the store)", (unsigned long long)id);
 		return;
 	}
-	str_addf(s, "#%llu  %s  ", (unsigned long long)id, jstr(ev, "kind") ?: "?");
+	str_addf(s, "#%llu  ", (unsigned long long)id);
+	add_line(s, jstr(ev, "kind") ?: "?");
+	str_addf(s, "  ");
 	describe(s, ss, ev);
 }
 
@@ -376,6 +415,13 @@ static int load(struct as_store *st, int64_t id, struct session *ss, char *err, 
 	for (size_t i = 0; i < ss->n; i++)
 		ss->by_time[i] = json_array_get(ss->events, i);
 	qsort(ss->by_time, ss->n, sizeof(*ss->by_time), by_time_cmp);
+	ss->n_linked = json_array_size(ss->links);
+	ss->linked = calloc(ss->n_linked + 1, sizeof(*ss->linked));
+	if (!ss->linked)
+		goto oom;
+	for (size_t i = 0; i < ss->n_linked; i++)
+		ss->linked[i] = (uint64_t)jint(json_array_get(ss->links, i), "event");
+	qsort(ss->linked, ss->n_linked, sizeof(*ss->linked), id_cmp);
 	ss->offset_ns = jint(ss->info, "walltime_offset_ns");
 	ss->start_ms = seconds_to_ms(json_object_get(ss->info, "started"));
 
@@ -415,15 +461,19 @@ static void unload(struct session *ss)
 	json_decref(ss->events);
 	free(ss->by_time);
 	free(ss->calls);
+	free(ss->linked);
 	memset(ss, 0, sizeof(*ss));
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
 }
 
 static bool is_linked(const struct session *ss, uint64_t id)
 {
-	for (size_t i = 0; i < json_array_size(ss->links); i++)
-		if ((uint64_t)jint(json_array_get(ss->links, i), "event") == id)
-			return true;
-	return false;
+	return ss->n_linked && bsearch(&id, ss->linked, ss->n_linked, sizeof(id), id_cmp);
 }
 
 /* The links of one LLM event, their events sorted by time, into refs (of
@@ -480,9 +530,11 @@ static void summary_totals(const struct session *ss, int64_t *in, int64_t *out, 
 static void text_session(struct str *s, struct session *ss)
 {
 	const json_t *info = ss->info;
-	str_addf(s, "Session %lld: %s\n", (long long)jint(info, "id"),
-		 jstr(info, "command") ?: "(no command recorded)");
-	str_addf(s, "  host:       %s\n", jstr(info, "host") ?: "?");
+	str_addf(s, "Session %lld: ", (long long)jint(info, "id"));
+	add_line(s, jstr(info, "command") ?: "(no command recorded)");
+	str_addf(s, "\n  host:       ");
+	add_line(s, jstr(info, "host") ?: "?");
+	str_addf(s, "\n");
 	str_addf(s, "  started:    ");
 	add_time(s, ss->start_ms, true);
 	str_addf(s, " UTC\n");
@@ -534,8 +586,11 @@ static void text_session(struct str *s, struct session *ss)
 		const json_t *ev = c->ev, *x = exchange(ev);
 		str_addf(s, "  #%lld  ", (long long)jint(ev, "id"));
 		add_time(s, event_ms(ss, ev), false);
-		str_addf(s, "  pid %lld %s  %s  ", (long long)jint(ev, "pid"),
-			 jstr(ev, "comm") ?: "?", jstr(x, "model") ?: "(model unknown)");
+		str_addf(s, "  pid %lld ", (long long)jint(ev, "pid"));
+		add_line(s, jstr(ev, "comm") ?: "?");
+		str_addf(s, "  ");
+		add_line(s, jstr(x, "model") ?: "(model unknown)");
+		str_addf(s, "  ");
 		add_tokens(s, c);
 		str_addf(s, "  ");
 		add_cost(s, c->usd, c->priced);
@@ -555,19 +610,27 @@ static void text_session(struct str *s, struct session *ss)
 		const json_t *tc = json_object_get(reply, "tool_calls");
 		for (size_t t = 0; t < json_array_size(tc); t++) {
 			const json_t *call = json_array_get(tc, t);
-			str_addf(s, "      tool:   %s ", jstr(call, "name") ?: "?");
+			str_addf(s, "      tool:   ");
+			add_line(s, jstr(call, "name") ?: "?");
+			str_addf(s, " ");
 			add_short(s, jstr(call, "arguments") ?: "", ss->max_text);
 			str_addf(s, "\n");
 		}
-		if (jstr(x, "error"))
-			str_addf(s, "      error:  %s\n", jstr(x, "error"));
+		if (jstr(x, "error")) {
+			str_addf(s, "      error:  ");
+			add_line(s, jstr(x, "error"));
+			str_addf(s, "\n");
+		}
 	}
 
 	str_addf(s, "\nAlerts:%s\n", json_array_size(ss->alerts) ? "" : " none");
 	for (size_t i = 0; i < json_array_size(ss->alerts); i++) {
 		const json_t *al = json_array_get(ss->alerts, i);
-		str_addf(s, "  #%lld  %s  %s  ", (long long)jint(al, "id"),
-			 jstr(al, "severity") ?: "?", jstr(al, "kind") ?: "?");
+		str_addf(s, "  #%lld  ", (long long)jint(al, "id"));
+		add_line(s, jstr(al, "severity") ?: "?");
+		str_addf(s, "  ");
+		add_line(s, jstr(al, "kind") ?: "?");
+		str_addf(s, "  ");
 		add_time(s, (jint(al, "mono_ns") + ss->offset_ns) / 1000000, false);
 		str_addf(s, "  pid %lld\n", (long long)jint(al, "pid"));
 		if (jstr(al, "summary")) {
@@ -610,17 +673,17 @@ static void text_session(struct str *s, struct session *ss)
 				add_time(s, event_ms(ss, refs[j]), false);
 				str_addf(s, "  ");
 				add_elapsed(s, event_ms(ss, refs[j]) - ss->start_ms);
-				str_addf(s, "  #%lld  %s  pid %lld  ",
-					 (long long)jint(refs[j], "id"),
-					 jstr(refs[j], "kind") ?: "?",
-					 (long long)jint(refs[j], "pid"));
+				str_addf(s, "  #%lld  ", (long long)jint(refs[j], "id"));
+				add_line(s, jstr(refs[j], "kind") ?: "?");
+				str_addf(s, "  pid %lld  ", (long long)jint(refs[j], "pid"));
 				describe(s, ss, refs[j]);
 			} else {
 				describe_ref(s, ss, (uint64_t)jint(links[j], "event"));
 			}
-			str_addf(s, "  [%.2f: %s]\n",
-				 json_number_value(json_object_get(links[j], "score")),
-				 jstr(links[j], "reasons") ?: "");
+			str_addf(s, "  [%.2f: ",
+				 json_number_value(json_object_get(links[j], "score")));
+			add_line(s, jstr(links[j], "reasons"));
+			str_addf(s, "]\n");
 		}
 	}
 	free(refs);
@@ -638,8 +701,9 @@ static void text_session(struct str *s, struct session *ss)
 		add_time(s, event_ms(ss, ev), false);
 		str_addf(s, "  ");
 		add_elapsed(s, event_ms(ss, ev) - ss->start_ms);
-		str_addf(s, "  #%lld  %s  pid %lld  ", (long long)jint(ev, "id"), kind ?: "?",
-			 (long long)jint(ev, "pid"));
+		str_addf(s, "  #%lld  ", (long long)jint(ev, "id"));
+		add_line(s, kind ?: "?");
+		str_addf(s, "  pid %lld  ", (long long)jint(ev, "pid"));
 		describe(s, ss, ev);
 		str_addf(s, "\n");
 	}

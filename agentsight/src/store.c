@@ -9,6 +9,8 @@
  *   alerts(session, id, kind, mono_ns, pid, severity, summary, json)
  * Times: *_ns columns are Unix nanoseconds, except mono_ns (CLOCK_MONOTONIC,
  * as in the event); ts is Unix seconds (REAL) for people querying by hand.
+ * events and alerts keep their rowids: their JSON can be large (an LLM
+ * exchange holds the whole prompt), which WITHOUT ROWID tables store badly.
  * A migration is a list of SQL statements taking version n to n + 1;
  * migrations[0] creates the first schema from an empty file.
  */
@@ -51,7 +53,7 @@ static const char *const migration_v1[] = {
 	" tokens_in INTEGER,"
 	" tokens_out INTEGER,"
 	" json TEXT NOT NULL,"
-	" PRIMARY KEY (session, id)) WITHOUT ROWID",
+	" PRIMARY KEY (session, id))",
 	"CREATE INDEX events_by_kind ON events(session, kind)",
 	"CREATE INDEX events_by_time ON events(session, mono_ns)",
 	"CREATE INDEX events_by_pid ON events(session, pid)",
@@ -72,7 +74,7 @@ static const char *const migration_v1[] = {
 	" severity TEXT,"
 	" summary TEXT,"
 	" json TEXT NOT NULL,"
-	" PRIMARY KEY (session, id)) WITHOUT ROWID",
+	" PRIMARY KEY (session, id))",
 	NULL,
 };
 

@@ -174,6 +174,23 @@ int main(int argc, char **argv)
 	as_scenario_add_message(e.llm, AS_LLM_ROLE_USER, "\xc3\xa9\xc3\xa9\xc3\xa9", NULL);
 	TK_CHECK(as_store_add_event(st, s, &e, err, sizeof(err)) == 0, "%s", err);
 	as_event_clear(&e);
+	/* Recorded strings cannot forge lines or reach the terminal as escapes. */
+	static const char *const evil_argv[] = {"echo", "\x1b[31mred", NULL};
+	as_scenario_exec(&e, 2, 0, 7, 1, "echo", "/bin/echo", evil_argv);
+	TK_CHECK(as_store_add_event(st, s, &e, err, sizeof(err)) == 0, "%s", err);
+	as_event_clear(&e);
+	struct as_event w = {.id = 3, .kind = AS_EV_FILE_WRITE, .ts_ns = 6, .pid = 7};
+	w.u.file.path = strdup("/tmp/a\nAlerts: none\x07");
+	w.u.file.bytes = 1;
+	TK_CHECK(as_store_add_event(st, s, &w, err, sizeof(err)) == 0, "%s", err);
+	as_event_clear(&w);
+	o = (struct as_report_opts){.max_text = 0};
+	got = run(st, &o, &rc);
+	TK_CHECK(strstr(got, "  #2  exec  pid 7  echo ?[31mred\n") != NULL, "escape byte replaced");
+	TK_CHECK(strstr(got, "/tmp/a\\nAlerts: none\\x07: 1 bytes\n") != NULL,
+		 "line break and bell written as escapes");
+	TK_CHECK(!strchr(got, '\x1b') && !strchr(got, '\x07'), "no control byte in the report");
+	free(got);
 	o = (struct as_report_opts){.max_text = 5};
 	got = run(st, &o, &rc);
 	TK_CHECK(strstr(got, "prompt: \xc3\xa9\xc3\xa9...\n") != NULL, "cut on a character");
