@@ -20,7 +20,13 @@
  *
  * Every record is built in a per-CPU scratch buffer and sent with
  * bpf_ringbuf_output at its real size; records that do not fit are counted in
- * `stats`, never lost silently.
+ * `stats`, never lost silently. Wake-ups are batched: the reader is woken
+ * only once WAKEUP_BYTES are waiting (it also polls on a timer), so a busy
+ * agent does not cost a context switch per record.
+ *
+ * Read-only opens of system files (paths under /usr, /lib*, /proc, /sys,
+ * /dev and /etc/ld.so.*) are dropped here, before any path is resolved, unless
+ * `keep_system_opens` is set: every program start makes dozens of them.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -45,6 +51,10 @@ const volatile __u32 self_tgid = 0;
 const volatile char track_comm[AS_COMM_LEN] = {};
 const volatile __u8 trace_files = 1;
 const volatile __u8 trace_net = 1;
+const volatile __u8 keep_system_opens = 0;
+
+/* Bytes waiting in the ring buffer before the reader is woken. */
+#define WAKEUP_BYTES (256 * 1024)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -164,6 +174,13 @@ static __always_inline void fill_hdr(struct as_rec_hdr *h, __u32 type)
 	BPF_CORE_READ_STR_INTO(&h->comm, task, group_leader, comm);
 }
 
+/* Wake the reader only when enough is waiting; it polls on a timer too. */
+static __always_inline __u64 wakeup_flags(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
+									     : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void *get_scratch(void)
 {
 	__u32 zero = 0;
@@ -175,7 +192,7 @@ static __always_inline void emit(void *rec, __u64 size)
 	if (size > sizeof(union as_scratch))
 		return;
 	((struct as_rec_hdr *)rec)->size = size;
-	if (bpf_ringbuf_output(&events, rec, size, 0) != 0)
+	if (bpf_ringbuf_output(&events, rec, size, wakeup_flags()) != 0)
 		stat_add(AS_STAT_RINGBUF_DROPS, 1);
 }
 
@@ -220,7 +237,7 @@ static long send_chunk(__u32 i, struct chunk_ctx *cc)
 	}
 	__u64 size = offsetof(struct as_rec_tls, data) + n;
 	rec->h.size = size;
-	if (bpf_ringbuf_output(&events, rec, size, 0) != 0) {
+	if (bpf_ringbuf_output(&events, rec, size, wakeup_flags()) != 0) {
 		stat_add(AS_STAT_RINGBUF_DROPS, 1);
 		stat_add(AS_STAT_TLS_BYTES_LOST, n);
 	}
@@ -644,21 +661,51 @@ static __always_inline __u64 file_rec_size(struct as_rec_file *rec)
 	return offsetof(struct as_rec_file, path) + n;
 }
 
+#define O_ACCMODE 00000003
+#define O_RDONLY  00000000
+#define O_CREAT	  00000100
+
+static __always_inline bool prefix(const char *s, const char *p, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] != p[i])
+			return false;
+	return true;
+}
+
+/* A read-only open of a file that belongs to the system (see the top). */
+static __always_inline bool system_open(const char *upath, __u64 flags)
+{
+	if (keep_system_opens || (flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT))
+		return false;
+	char p[12] = {};
+	bpf_probe_read_user(p, sizeof(p) - 1, upath);
+	return prefix(p, "/usr/", 5) || prefix(p, "/lib/", 5) || prefix(p, "/lib64/", 7) ||
+	       prefix(p, "/lib32/", 7) || prefix(p, "/proc/", 6) || prefix(p, "/sys/", 5) ||
+	       prefix(p, "/dev/", 5) || prefix(p, "/etc/ld.so.", 11);
+}
+
+static __always_inline int open_enter(__u64 dirfd, __u64 upath, __u64 flags, __u64 mode)
+{
+	if (!trace_files || !current_tracked())
+		return 0;
+	if (system_open((const char *)upath, flags)) {
+		stat_add(AS_STAT_OPENS_FILTERED, 1);
+		return 0;
+	}
+	return save_call(AS_REC_FILE_OPEN, dirfd, upath, flags, mode);
+}
+
 SEC("tp/syscalls/sys_enter_openat")
 int as_enter_openat(struct trace_event_raw_sys_enter *ctx)
 {
-	if (!trace_files)
-		return 0;
-	return save_call(AS_REC_FILE_OPEN, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]);
+	return open_enter(ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]);
 }
 
 SEC("tp/syscalls/sys_enter_open")
 int as_enter_open(struct trace_event_raw_sys_enter *ctx)
 {
-	if (!trace_files)
-		return 0;
-	return save_call(AS_REC_FILE_OPEN, (__u64)(long)AT_FDCWD, ctx->args[0], ctx->args[1],
-			 ctx->args[2]);
+	return open_enter((__u64)(long)AT_FDCWD, ctx->args[0], ctx->args[1], ctx->args[2]);
 }
 
 static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx)

@@ -155,6 +155,7 @@ enum as_stat {
 	AS_STAT_TLS_BYTES_LOST,	   /* TLS bytes not sent (chunk limit or dropped records) */
 	AS_STAT_READ_FAULTS,	   /* user memory that could not be read */
 	AS_STAT_TRACKED_FULL,	   /* descendants not tracked because the map was full */
+	AS_STAT_OPENS_FILTERED,	   /* read-only opens of system files left out */
 	AS_STAT_COUNT,
 };
 

@@ -43,3 +43,6 @@ foreach(agent curl node)
 endforeach()
 as_record_e2e(gnutls anthropic stream basic)
 as_record_e2e(node anthropic stream basic)
+
+isthmus_add_bench(NAME agentsight_overhead
+                  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/bench/overhead.sh ${PROJECT_BINARY_DIR})

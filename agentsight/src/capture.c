@@ -120,6 +120,7 @@ int as_capture_open(struct as_capture **out, const struct as_capture_opts *opts,
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->trace_files = opts->trace_files;
 	skel->rodata->trace_net = opts->trace_net;
+	skel->rodata->keep_system_opens = opts->keep_system_opens;
 	if (opts->track_comm) {
 		char comm[AS_COMM_LEN] = {0};
 		strncpy(comm, opts->track_comm, AS_COMM_LEN - 1);
@@ -432,7 +433,13 @@ int as_capture_discover(struct as_capture *cap, pid_t pid, const struct as_sigse
 
 int as_capture_poll(struct as_capture *cap, int timeout_ms)
 {
-	return ring_buffer__poll(cap->rb, timeout_ms);
+	/* The kernel side wakes us only once a batch is waiting; whatever is
+	 * there when the wait times out is read too. */
+	int n = ring_buffer__poll(cap->rb, timeout_ms);
+	if (n < 0)
+		return n;
+	int more = ring_buffer__consume(cap->rb);
+	return more < 0 ? more : n + more;
 }
 
 void as_capture_get_stats(struct as_capture *cap, struct as_capture_stats *st)
@@ -460,6 +467,9 @@ void as_capture_get_stats(struct as_capture *cap, struct as_capture_stats *st)
 				break;
 			case AS_STAT_TRACKED_FULL:
 				st->tracked_full = sum;
+				break;
+			case AS_STAT_OPENS_FILTERED:
+				st->opens_filtered = sum;
 				break;
 			default:
 				break;

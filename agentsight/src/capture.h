@@ -35,6 +35,7 @@ struct as_capture_opts {
 	bool trace_files;
 	bool trace_net;
 	bool trace_tls;
+	bool keep_system_opens; /* keep read-only opens of /usr, /lib*, /proc, ... */
 	uint32_t ringbuf_bytes; /* 0: the default, 16 MiB; a power of two */
 	as_record_fn on_record;
 	as_log_fn on_log;
@@ -68,7 +69,8 @@ int as_capture_discover(struct as_capture *cap, pid_t pid, const struct as_sigse
  * linker would find them. Returns the number of files attached. */
 int as_capture_attach_system_tls(struct as_capture *cap, char *err, size_t errlen);
 
-/* Waits up to timeout_ms for records and delivers them; returns the number
+/* Waits up to timeout_ms for a batch of records (the kernel wakes the reader
+ * only when enough wait), then delivers whatever is there; returns the number
  * delivered or -errno (-EINTR when interrupted by a signal). */
 int as_capture_poll(struct as_capture *cap, int timeout_ms);
 
@@ -77,6 +79,7 @@ struct as_capture_stats {
 	uint64_t tls_bytes_lost;
 	uint64_t read_faults;
 	uint64_t tracked_full;
+	uint64_t opens_filtered; /* read-only opens of system files left out */
 	uint64_t records;
 	uint64_t tls_files_attached;
 };

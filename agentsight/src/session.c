@@ -94,8 +94,7 @@ static void write_jsonl(struct run *r, json_t *j, const char *type)
 	if (r->o->jsonl) {
 		json_object_set_new(j, "type", json_string(type));
 		json_dumpf(j, r->o->jsonl, JSON_COMPACT | JSON_ENSURE_ASCII);
-		fputc('\n', r->o->jsonl);
-		fflush(r->o->jsonl);
+		fputc('\n', r->o->jsonl); /* flushed by tick(), not per line */
 	}
 	json_decref(j);
 }
@@ -174,6 +173,8 @@ static void on_record(void *ctx, const struct as_rec_hdr *rec, size_t size)
 static void tick(struct run *r)
 {
 	as_engine_tick(r->engine, mono_ns());
+	if (r->o->jsonl)
+		fflush(r->o->jsonl);
 	if (r->store && !r->store_failed) {
 		char err[256];
 		if (as_store_tick(r->store, err, sizeof(err)) != 0)
@@ -351,6 +352,8 @@ static json_t *stats_json(struct run *r)
 		json_object_set_new(j, "read_faults", json_integer((json_int_t)cs.read_faults));
 		json_object_set_new(j, "tls_files_attached",
 				    json_integer((json_int_t)cs.tls_files_attached));
+		json_object_set_new(j, "kernel_opens_filtered",
+				    json_integer((json_int_t)cs.opens_filtered));
 	}
 	return j;
 }
@@ -484,6 +487,7 @@ static int live(struct run *r, volatile sig_atomic_t *stop, int *exit_status, ch
 		.trace_files = o->files,
 		.trace_net = o->net,
 		.trace_tls = o->tls,
+		.keep_system_opens = o->all_opens,
 		.ringbuf_bytes = o->ringbuf_bytes,
 		.on_record = on_record,
 		.on_log = on_capture_log,
