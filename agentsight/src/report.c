@@ -574,8 +574,11 @@ static void text_session(struct str *s, struct session *ss)
 	if (ss->n_calls) {
 		str_addf(s, " (%s%lld tokens in, %s%lld out, ", est ? "~" : "", (long long)in,
 			 est ? "~" : "", (long long)out);
-		add_cost(s, usd, est ? 1 : 0);
-		str_addf(s, "%s)", complete ? "" : " for the priced calls");
+		bool any_priced = false;
+		for (size_t i = 0; i < ss->n_calls; i++)
+			any_priced |= ss->calls[i].priced >= 0;
+		add_cost(s, usd, !any_priced ? -1 : est ? 1 : 0);
+		str_addf(s, "%s)", complete || !any_priced ? "" : " for the priced calls");
 	}
 	str_addf(s, "\n");
 	str_addf(s, "  alerts:     %zu\n", json_array_size(ss->alerts));

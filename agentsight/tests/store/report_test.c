@@ -196,6 +196,8 @@ int main(int argc, char **argv)
 	TK_CHECK(strstr(got, "prompt: \xc3\xa9\xc3\xa9...\n") != NULL, "cut on a character");
 	TK_CHECK(strstr(got, "m  ~2 in / ~0 out  cost unknown") != NULL,
 		 "an unpriced model: (6 + 3) / 4 = 2 tokens in");
+	TK_CHECK(strstr(got, "  LLM calls:  1 (~2 tokens in, ~0 out, cost unknown)\n") != NULL,
+		 "no priced call: the total cost is unknown");
 	free(got);
 	as_store_close(st);
 
