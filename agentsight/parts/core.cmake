@@ -1,6 +1,6 @@
 # Core: the event model and the engine that turns kernel records into events,
 # HTTP messages and LLM exchanges.
-add_library(as_core STATIC src/event.c src/engine.c src/hmap.c)
+add_library(as_core STATIC src/event.c src/engine.c src/hmap.c src/raw.c)
 target_include_directories(as_core PUBLIC ${AS_SRC} ${CMAKE_CURRENT_SOURCE_DIR}/bpf)
 target_link_libraries(as_core PUBLIC as_llmapi as_proto PkgConfig::JANSSON)
 
@@ -46,3 +46,10 @@ as_record_e2e(node anthropic stream basic)
 
 isthmus_add_bench(NAME agentsight_overhead
                   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/bench/overhead.sh ${PROJECT_BINARY_DIR})
+
+isthmus_add_fuzzer(NAME fuzz_as_replay SOURCES tests/engine/fuzz_replay.c LIBS as_core
+                   CORPUS tests/engine/corpus/fuzz_as_replay)
+
+isthmus_add_test(NAME as_trace_filter LABELS bpf root TIMEOUT 120
+                 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tests/e2e/trace_filter_test.sh
+                         $<TARGET_FILE:agentsight> ${CMAKE_CURRENT_BINARY_DIR}/trace-filter-tmp)
