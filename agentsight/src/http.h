@@ -48,6 +48,7 @@ struct as_http_body_stats {
 	uint64_t decoded_bytes;   /* body bytes delivered to on_body */
 	uint64_t dropped_bytes;   /* decoded bytes not delivered (over the body limit) */
 	bool decode_failed;       /* content-encoding could not be decoded; raw bytes delivered */
+	uint64_t lost_bytes;      /* body bytes the capture lost (gaps in the stream) */
 };
 
 struct as_http_sink {
@@ -59,6 +60,9 @@ struct as_http_sink {
 	/* A problem in the stream, with a message naming it; the parser goes on
 	 * when it can resynchronise (next message) and stops otherwise. */
 	void (*on_error)(void *ctx, uint32_t stream_id, const char *msg);
+	/* Trailer fields after the body (chunked HTTP/1.1, HTTP/2); may be NULL. */
+	void (*on_trailers)(void *ctx, uint32_t stream_id, const struct as_http_header *trailers,
+			    size_t n);
 };
 
 /* Limits a parser enforces; zero fields take the defaults below. */
@@ -67,12 +71,40 @@ struct as_http_limits {
 	size_t max_headers;       /* header count */
 	uint64_t max_body_bytes;  /* decoded body delivered per message; the rest is dropped and counted */
 	uint64_t max_inflate_ratio; /* decoded/wire bytes above this: a compression bomb, stop decoding */
+	size_t max_streams;       /* HTTP/2: streams tracked at once per connection */
 };
 
 #define AS_HTTP_DEFAULT_MAX_HEAD_BYTES (64u * 1024u)
 #define AS_HTTP_DEFAULT_MAX_HEADERS 128u
 #define AS_HTTP_DEFAULT_MAX_BODY_BYTES (16ull * 1024u * 1024u)
 #define AS_HTTP_DEFAULT_MAX_INFLATE_RATIO 1000ull
+#define AS_HTTP_DEFAULT_MAX_STREAMS 128u
+
+/* The limits with every zero field replaced by its default (l may be NULL). */
+struct as_http_limits as_http_limits_resolve(const struct as_http_limits *l);
+
+/* What a parser did with one direction of a stream. */
+struct as_http_counters {
+	uint64_t bytes_parsed;  /* consumed as HTTP: heads, framing, bodies */
+	uint64_t bytes_dropped; /* skipped: garbage while resynchronising, after a fatal
+				 * error, frames of streams not followed, tunnelled bytes */
+	uint64_t bytes_lost;    /* reported lost by the capture (gaps) */
+	uint64_t messages;      /* heads delivered to on_head */
+	uint64_t errors;        /* calls to on_error */
+};
+
+/* What the first bytes of a stream are, so that a consumer can pick a parser. */
+enum as_http_kind {
+	AS_HTTP_KIND_UNKNOWN = 0, /* neither HTTP/1.x nor HTTP/2 */
+	AS_HTTP_KIND_NEED_MORE,   /* a prefix of something HTTP; call again with more bytes */
+	AS_HTTP_KIND_H1_REQUEST,  /* an HTTP/1.x request line */
+	AS_HTTP_KIND_H1_RESPONSE, /* an HTTP/1.x status line */
+	AS_HTTP_KIND_H2_PREFACE,  /* the HTTP/2 client connection preface */
+	AS_HTTP_KIND_H2_SETTINGS, /* an HTTP/2 SETTINGS frame: the server side of HTTP/2 */
+};
+
+enum as_http_kind as_http_detect(const uint8_t *first_bytes, size_t len);
+const char *as_http_kind_name(enum as_http_kind kind);
 
 /* Case-insensitive header lookup; NULL if absent. */
 const char *as_http_head_get(const struct as_http_head *head, const char *name);
