@@ -408,13 +408,13 @@ static int load(struct as_store *st, int64_t id, struct session *ss, char *err, 
 			break;
 	}
 	ss->n = json_array_size(ss->events);
-	ss->by_time = calloc(ss->n + 1, sizeof(*ss->by_time));
+	ss->by_time = calloc(ss->n + 1, sizeof(json_t *));
 	ss->calls = calloc(ss->n + 1, sizeof(*ss->calls));
 	if (!ss->by_time || !ss->calls)
 		goto oom;
 	for (size_t i = 0; i < ss->n; i++)
 		ss->by_time[i] = json_array_get(ss->events, i);
-	qsort(ss->by_time, ss->n, sizeof(*ss->by_time), by_time_cmp);
+	qsort(ss->by_time, ss->n, sizeof(json_t *), by_time_cmp);
 	ss->n_linked = json_array_size(ss->links);
 	ss->linked = calloc(ss->n_linked + 1, sizeof(*ss->linked));
 	if (!ss->linked)
@@ -650,8 +650,8 @@ static void text_session(struct str *s, struct session *ss)
 	}
 
 	size_t n_links = json_array_size(ss->links);
-	const json_t **refs = calloc(n_links + 1, sizeof(*refs));
-	const json_t **links = calloc(n_links + 1, sizeof(*links));
+	const json_t **refs = calloc(n_links + 1, sizeof(const json_t *));
+	const json_t **links = calloc(n_links + 1, sizeof(const json_t *));
 	if (!refs || !links) {
 		s->oom = true;
 		free(refs);
@@ -789,8 +789,8 @@ static json_t *json_session(struct session *ss)
 	json_object_set_new(o, "alerts", alerts);
 
 	size_t n_links = json_array_size(ss->links);
-	const json_t **refs = calloc(n_links + 1, sizeof(*refs));
-	const json_t **links = calloc(n_links + 1, sizeof(*links));
+	const json_t **refs = calloc(n_links + 1, sizeof(const json_t *));
+	const json_t **links = calloc(n_links + 1, sizeof(const json_t *));
 	json_t *timeline = json_array();
 	for (size_t i = 0; refs && links && i < ss->n_calls; i++) {
 		const json_t *ev = ss->calls[i].ev;

@@ -471,8 +471,10 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 	for (const char *r = s; *r; r++) {
 		int hi, lo;
 		if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0) {
-			int byte = hi * 16 + lo;
-			*w++ = byte ? (char)byte : '\x01';
+			unsigned char byte = (unsigned char)(hi * 16 + lo);
+			if (!byte)
+				byte = 0x01;
+			memcpy(w++, &byte, 1);
 			r += 2;
 		} else {
 			*w++ = *r;
@@ -642,7 +644,7 @@ int as_serve_run(const struct as_serve_opts *opts, volatile sig_atomic_t *stop, 
 	if (as_serve_start(&srv, opts, err, errlen) != 0)
 		return -1;
 	while (!*stop) {
-		struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000 * 1000};
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = 100000000L};
 		nanosleep(&ts, NULL);
 	}
 	as_serve_stop(srv);

@@ -400,8 +400,9 @@ void as_store_close(struct as_store *st)
 {
 	if (!st)
 		return;
+	char err[256];
 	if (st->in_tx)
-		as_store_flush(st, NULL, 0);
+		as_store_flush(st, err, sizeof(err)); /* nowhere to report it: close anyway */
 	for (int i = 0; i < N_STMTS; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
@@ -672,7 +673,8 @@ static json_t *col_text_json(sqlite3_stmt *s, int col)
 /* Unix seconds of Unix nanoseconds, whole seconds kept exact. */
 static json_t *seconds(int64_t ns)
 {
-	return json_real((double)(ns / 1000000000) + (double)(ns % 1000000000) / 1e9);
+	int64_t whole = ns / 1000000000, part = ns % 1000000000;
+	return json_real((double)whole + (double)part / 1e9);
 }
 
 static json_t *ns_to_seconds(sqlite3_stmt *s, int col)

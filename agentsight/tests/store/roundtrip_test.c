@@ -67,7 +67,7 @@ static size_t make_events(struct as_event *evs)
 	for (size_t i = 0; i < 3; i++) {
 		base(&evs[n], nets[i], n + 1);
 		evs[n].u.net.family = fams[i];
-		strcpy(evs[n].u.net.addr, addrs[i]);
+		snprintf(evs[n].u.net.addr, sizeof(evs[n].u.net.addr), "%s", addrs[i]);
 		evs[n].u.net.port = 443 + (int)i;
 		evs[n].u.net.ret = i == 1 ? -111 : 0;
 		n++;
@@ -176,7 +176,7 @@ int main(void)
 		TK_CHECK(as_store_add_event(st, s, &evs[i], err, sizeof(err)) == 0, "add: %s", err);
 	}
 	struct as_link link = {.llm_event_id = n, .event_id = 2, .score = 0.625};
-	strcpy(link.reasons, "descendant; argv matches tool call bash");
+	snprintf(link.reasons, sizeof(link.reasons), "descendant; argv matches tool call bash");
 	TK_CHECK(as_store_add_link(st, s, &link, err, sizeof(err)) == 0, "link: %s", err);
 	struct as_alert al = {
 		.id = 7,

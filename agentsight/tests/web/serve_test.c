@@ -76,8 +76,13 @@ static int http(uint16_t port, const char *method, const char *target, const cha
 	ssize_t k;
 	while ((k = read(fd, buf + len, cap - len - 1)) > 0) {
 		len += (size_t)k;
-		if (len + 1 == cap)
-			buf = realloc(buf, cap *= 2);
+		if (len + 1 == cap) {
+			char *bigger = realloc(buf, cap * 2);
+			if (!bigger)
+				break;
+			buf = bigger;
+			cap *= 2;
+		}
 	}
 	close(fd);
 	buf[len] = 0;
