@@ -75,10 +75,23 @@ struct as_corr_artifacts {
 	bool oom;
 };
 
+/* An exec's argv, with its sh -c script read once for all artifacts. */
+struct corr_exec {
+	const char *const *argv;
+	size_t argc;
+	const char *filename;
+	const char *script; /* of sh -c SCRIPT, or NULL */
+	struct corr_shell ps;
+	char *canon;
+	const char *code; /* of python -c CODE and the like, or NULL */
+};
+void corr_exec_prepare(struct corr_exec *x, const char *const *argv, size_t argc,
+		       const char *filename);
+void corr_exec_free(struct corr_exec *x);
+
 /* Scores (0..1) of one event against one artifact; what (may be NULL)
  * receives a short phrase naming the match. */
-double corr_score_exec(const struct corr_art *a, const char *const *argv, size_t argc,
-		       const char *filename, const char **what);
+double corr_score_exec(const struct corr_art *a, const struct corr_exec *x, const char **what);
 double corr_score_path(const struct corr_art *a, const char *path, const char **what);
 double corr_score_net(const struct corr_art *a, int family, const char *addr, int port,
 		      enum as_event_kind kind, const char **what);

@@ -292,7 +292,7 @@ static size_t wrapper_len(char **w, size_t nw)
 					i++;
 					break;
 				}
-				if (strchr("ugCDprtUh", w[i][1]) && w[i][2] == 0)
+				if (w[i][1] && strchr("ugCDprtUh", w[i][1]) && w[i][2] == 0)
 					i++;
 				i++;
 			}
@@ -306,7 +306,7 @@ static size_t wrapper_len(char **w, size_t nw)
 		} else if (strcmp(b, "nice") == 0 || strcmp(b, "ionice") == 0) {
 			i++;
 			while (i < nw && w[i][0] == '-') {
-				if (w[i][2] == 0 && i + 1 < nw && w[i][1] != '-')
+				if (w[i][1] && w[i][2] == 0 && i + 1 < nw && w[i][1] != '-')
 					i++;
 				i++;
 			}
@@ -473,8 +473,11 @@ static void parse_into(struct corr_shell *sh, const char *s, size_t len, int dep
 	struct lex lx = {.sh = sh, .s = s, .len = len, .depth = depth, .derived = derived};
 	while (lx.i < len && !sh->oom) {
 		char c = s[lx.i];
-		char n1 = lx.i + 1 < len ? s[lx.i + 1] : 0;
-		char n2 = lx.i + 2 < len ? s[lx.i + 2] : 0;
+		char n1 = '\0', n2 = '\0';
+		if (lx.i + 1 < len)
+			n1 = s[lx.i + 1];
+		if (lx.i + 2 < len)
+			n2 = s[lx.i + 2];
 		if (c == ' ' || c == '\t' || c == '\r') {
 			end_word(&lx);
 			lx.i++;
@@ -506,10 +509,13 @@ static void parse_into(struct corr_shell *sh, const char *s, size_t len, int dep
 				if (s[j] == '\\' && j + 1 < len) {
 					j++;
 					char e = s[j];
-					buf_putc(&lx.word, e == 'n'   ? '\n'
-							   : e == 't' ? '\t'
-							   : e == 'r' ? '\r'
-								      : e);
+					if (e == 'n')
+						e = '\n';
+					else if (e == 't')
+						e = '\t';
+					else if (e == 'r')
+						e = '\r';
+					buf_putc(&lx.word, e);
 				} else {
 					buf_putc(&lx.word, s[j]);
 				}
@@ -660,9 +666,7 @@ void corr_norm_path(const char *in, char *out, size_t cap)
 	size_t o = 0;
 	const char *p = in;
 	for (;;) {
-		if (p[0] == '.' && p[1] == '/')
-			p += 2;
-		else if (p[0] == '~' && p[1] == '/')
+		if ((p[0] == '.' || p[0] == '~') && p[1] == '/')
 			p += 2;
 		else
 			break;
@@ -1126,12 +1130,12 @@ static bool heredoc_start(const char *s, size_t n, char *delim, size_t cap)
 			j++;
 		while (j < n && s[j] == ' ')
 			j++;
-		char q = j < n && (s[j] == '\'' || s[j] == '"') ? s[j++] : 0;
+		if (j < n && (s[j] == '\'' || s[j] == '"'))
+			j++; /* a quoted delimiter: no expansion, same end */
 		size_t k = 0;
 		while (j < n && k + 1 < cap && (isalnum((unsigned char)s[j]) || s[j] == '_'))
 			delim[k++] = s[j++];
 		delim[k] = 0;
-		(void)q;
 		return k > 0;
 	}
 	return false;
@@ -1352,17 +1356,15 @@ static void walk_args(struct as_corr_artifacts *A, json_t *v, const char *key, i
 		size_t n = json_string_length(v), sl;
 		if (n == 0)
 			return;
-		if (url_prefix(s, n, &sl) && !memchr(s, ' ', n)) {
+		if ((url_prefix(s, n, &sl) && !memchr(s, ' ', n)) ||
+		    (key_has(key, url_keys) && host_port(s, n))) {
 			add_art(A, AS_CORR_ART_URL, s, n, tool, false);
 		} else if (key_has(key, command_keys) ||
 			   (shell_tool && depth == 1 && !key_has(key, path_keys) &&
 			    !key_has(key, url_keys) && !key_has(key, prose_keys))) {
 			add_art(A, AS_CORR_ART_COMMAND, s, n, tool, false);
-		} else if (key_has(key, path_keys) && n <= CORR_MAX_TEXT && !memchr(s, '\n', n)) {
-			add_art(A, AS_CORR_ART_PATH, s, n, tool, false);
-		} else if (key_has(key, url_keys) && host_port(s, n)) {
-			add_art(A, AS_CORR_ART_URL, s, n, tool, false);
-		} else if (n < 256 && corr_looks_like_path(s, n)) {
+		} else if ((key_has(key, path_keys) && n <= CORR_MAX_TEXT && !memchr(s, '\n', n)) ||
+			   (n < 256 && corr_looks_like_path(s, n))) {
 			add_art(A, AS_CORR_ART_PATH, s, n, tool, false);
 		} else {
 			/* Only URLs from other strings (file contents are not requests). */
@@ -1486,9 +1488,7 @@ static double code_match(const char *code, const char *want)
 	if (x.p && y.p && !x.oom && !y.oom) {
 		if (strcmp(x.p, y.p) == 0)
 			r = 1.0;
-		else if (y.n >= 8 && strstr(x.p, y.p))
-			r = 0.8;
-		else if (x.n >= 8 && strstr(y.p, x.p))
+		else if ((y.n >= 8 && strstr(x.p, y.p)) || (x.n >= 8 && strstr(y.p, x.p)))
 			r = 0.8;
 	}
 	free(x.p);
@@ -1496,28 +1496,46 @@ static double code_match(const char *code, const char *want)
 	return r;
 }
 
-static double command_vs_argv(const struct corr_art *a, const char *const *argv, size_t argc,
-			      const char *filename, const char **what)
+void corr_exec_prepare(struct corr_exec *x, const char *const *argv, size_t argc,
+		       const char *filename)
+{
+	memset(x, 0, sizeof(*x));
+	x->argv = argv;
+	x->argc = argv ? argc : 0;
+	x->filename = filename;
+	x->script = corr_shell_script(x->argv, x->argc);
+	if (x->script) {
+		corr_shell_parse(&x->ps, x->script, strnlen(x->script, CORR_MAX_SCRIPT));
+		x->canon = corr_shell_canon(&x->ps);
+	}
+	x->code = interp_code(x->argv, x->argc);
+}
+
+void corr_exec_free(struct corr_exec *x)
+{
+	corr_shell_free(&x->ps);
+	free(x->canon);
+	memset(x, 0, sizeof(*x));
+}
+
+static double command_vs_argv(const struct corr_art *a, const struct corr_exec *x,
+			      const char **what)
 {
 	double best = 0;
-	const char *script = corr_shell_script(argv, argc);
-	if (script) {
-		struct corr_shell ps = {0};
-		corr_shell_parse(&ps, script, strnlen(script, CORR_MAX_SCRIPT));
-		char *cs = corr_shell_canon(&ps);
-		if (cs && a->canon && *a->canon && strcmp(cs, a->canon) == 0) {
-			best = 1.0;
+	const char *const *argv = x->argv;
+	size_t argc = x->argc;
+	const char *filename = x->filename;
+	if (x->script) {
+		if (x->canon && a->canon && *a->canon && strcmp(x->canon, a->canon) == 0) {
 			*what = "a shell runs the command";
-		} else if (contains_seq(&ps, &a->sh)) {
+			return 1.0;
+		}
+		if (contains_seq(&x->ps, &a->sh)) {
 			best = 0.9;
 			*what = "a shell runs a script containing the command";
 		}
-		free(cs);
-		corr_shell_free(&ps);
-		if (best >= 1.0)
-			return best;
 	}
-	const char *code = interp_code(argv, argc);
+	const char *code = x->code;
 	if (code) {
 		double c = code_match(code, a->text);
 		if (c > best) {
@@ -1571,16 +1589,15 @@ static double command_vs_argv(const struct corr_art *a, const char *const *argv,
 	return best;
 }
 
-double corr_score_exec(const struct corr_art *a, const char *const *argv, size_t argc,
-		       const char *filename, const char **what)
+double corr_score_exec(const struct corr_art *a, const struct corr_exec *x, const char **what)
 {
 	const char *dummy;
 	if (!what)
 		what = &dummy;
 	if (a->pub.kind == AS_CORR_ART_COMMAND)
-		return command_vs_argv(a, argv, argc, filename, what);
-	for (size_t i = 0; i <= argc; i++) {
-		const char *w = i < argc ? argv[i] : filename;
+		return command_vs_argv(a, x, what);
+	for (size_t i = 0; i <= x->argc; i++) {
+		const char *w = i < x->argc ? x->argv[i] : x->filename;
 		if (!w)
 			continue;
 		if (a->pub.kind == AS_CORR_ART_PATH && corr_looks_like_path(w, strlen(w))) {
@@ -1614,7 +1631,10 @@ double as_corr_match_command(const char *command, const char *const *argv, size_
 	corr_shell_parse(&a.sh, command, len);
 	a.canon = corr_shell_canon(&a.sh);
 	const char *what = NULL;
-	double s = command_vs_argv(&a, argv, argc, NULL, &what);
+	struct corr_exec x;
+	corr_exec_prepare(&x, argv, argc, NULL);
+	double s = command_vs_argv(&a, &x, &what);
+	corr_exec_free(&x);
 	if (why && whylen && what)
 		snprintf(why, whylen, "%s", what);
 	corr_shell_free(&a.sh);

@@ -264,7 +264,7 @@ static void session_drop_oldest(struct session *s)
 	if (!s->n)
 		return;
 	rec_free(s->recs[0]);
-	memmove(s->recs, s->recs + 1, (s->n - 1) * sizeof(*s->recs));
+	memmove(s->recs, s->recs + 1, (s->n - 1) * sizeof(struct rec *));
 	s->n--;
 }
 
@@ -306,7 +306,7 @@ static struct session *session_get(struct as_corr *c, int key, uint64_t ts)
 	}
 	s = &c->s[c->n_sessions];
 	memset(s, 0, sizeof(*s));
-	s->recs = calloc(c->cfg.max_llm_per_session, sizeof(*s->recs));
+	s->recs = calloc(c->cfg.max_llm_per_session, sizeof(struct rec *));
 	if (!s->recs)
 		return NULL;
 	s->key = key;
@@ -541,7 +541,7 @@ struct argmatch {
 };
 
 static struct argmatch args_score(const struct as_corr *c, const struct rec *r,
-				  const struct as_event *ev)
+				  const struct as_event *ev, const struct corr_exec *x)
 {
 	struct argmatch best = {.tool = -1};
 	if (!r)
@@ -552,8 +552,7 @@ static struct argmatch args_score(const struct as_corr *c, const struct rec *r,
 		double s = 0;
 		switch (ev->kind) {
 		case AS_EV_EXEC:
-			s = corr_score_exec(a, (const char *const *)ev->u.exec.argv,
-					    ev->u.exec.argc, ev->u.exec.filename, &what);
+			s = corr_score_exec(a, x, &what);
 			break;
 		case AS_EV_FILE_OPEN:
 		case AS_EV_FILE_WRITE:
@@ -688,6 +687,10 @@ static void score_event(struct as_corr *c, const struct as_event *ev)
 		session_expire(c, s, ev->ts_ns);
 	}
 	bool gated = needs_args(c, ev);
+	struct corr_exec x = {0};
+	if (ev->kind == AS_EV_EXEC)
+		corr_exec_prepare(&x, (const char *const *)ev->u.exec.argv, ev->u.exec.argc,
+				  ev->u.exec.filename);
 	struct cand best = {.score = -1};
 	bool cause_seen = false;
 	size_t n = s ? s->n : 0;
@@ -703,7 +706,7 @@ static void score_event(struct as_corr *c, const struct as_event *ev)
 		k.rel = as_proc_relation(c->pt, r->pid, ev->pid, &k.gen);
 		k.l = k.attributed ? 1.0 : lineage_score(k.rel, k.gen);
 		k.t = k.attributed ? 1.0 : exp2(-(double)k.dt / (double)c->cfg.half_life_ns);
-		k.a = args_score(c, r, ev);
+		k.a = args_score(c, r, ev, &x);
 		if (gated && k.a.score <= 0)
 			continue;
 		k.score = c->cfg.w_temporal * k.t + c->cfg.w_lineage * k.l +
@@ -721,6 +724,7 @@ static void score_event(struct as_corr *c, const struct as_event *ev)
 	}
 	if (n)
 		c->st.events_scored++;
+	corr_exec_free(&x);
 	if (best.score < 0 || best.score < c->cfg.threshold)
 		return;
 	struct as_link link = {.llm_event_id = best.llm_id,

@@ -539,7 +539,7 @@ static json_t *loop_details(const struct as_detect *d, const struct loop *l)
 {
 	return json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:b, s:I, s:I}", "tool",
 			 jstr_n(l->tool, 256), "arguments", jstr_n(l->args, 512), "count",
-			 (json_int_t)l->count, "tokens", (json_int_t)(l->in + l->out),
+			 (json_int_t)l->count, "tokens", (json_int_t)l->in + (json_int_t)l->out,
 			 "input_tokens", (json_int_t)l->in, "output_tokens", (json_int_t)l->out,
 			 "tokens_estimated", l->est, "repeats", (json_int_t)d->cfg.loop_repeats,
 			 "window", (json_int_t)d->cfg.loop_window);
@@ -548,7 +548,7 @@ static json_t *loop_details(const struct as_detect *d, const struct loop *l)
 static void loop_summary(struct loop *l)
 {
 	alert_summary(&l->al, "%.64s called %u times with the same arguments (%lld tokens%s)",
-		      l->tool ? l->tool : "?", l->count, (long long)(l->in + l->out),
+		      l->tool ? l->tool : "?", l->count, (long long)l->in + (long long)l->out,
 		      l->est ? ", estimated" : "");
 }
 
@@ -650,7 +650,7 @@ static json_t *waste_totals(const struct waste *w)
 	}
 	return json_pack("{s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:o}", "input_tokens",
 			 (json_int_t)w->in, "output_tokens", (json_int_t)w->out, "tokens",
-			 (json_int_t)(w->in + w->out), "cost_usd", w->usd, "calls",
+			 (json_int_t)w->in + (json_int_t)w->out, "cost_usd", w->usd, "calls",
 			 (json_int_t)w->calls, "estimated_calls", (json_int_t)w->est_calls,
 			 "unpriced_calls", (json_int_t)w->unpriced, "models",
 			 models ? models : json_object());
@@ -958,14 +958,17 @@ static void inj_raise(struct as_detect *d, struct dsess *s, const struct as_even
 	size_t len = strlen(text);
 	size_t from = sc->offset < len ? sc->offset : 0;
 	size_t wl = len - from < 2048 ? len - from : 2048;
-	char *win = malloc(wl + strlen(sc->instruction) + 8);
+	size_t il = strlen(sc->instruction);
+	char *win = malloc(wl + il + 4);
 	if (win) {
 		memcpy(win, text + from, wl);
-		win[wl] = 0;
-		if (sc->instruction[0]) {
-			strcat(win, "\n$ ");
-			strcat(win, sc->instruction);
+		size_t o = wl;
+		if (il) {
+			memcpy(win + o, "\n$ ", 3);
+			memcpy(win + o + 3, sc->instruction, il);
+			o += 3 + il;
 		}
+		win[o] = 0;
 		r->arts = as_corr_extract_text(win);
 		free(win);
 	}
@@ -1063,6 +1066,10 @@ static double action_match(const struct inj *r, const struct as_event *ev, const
 {
 	double best = 0;
 	*what = NULL;
+	struct corr_exec x = {0};
+	if (ev->kind == AS_EV_EXEC)
+		corr_exec_prepare(&x, (const char *const *)ev->u.exec.argv, ev->u.exec.argc,
+				  ev->u.exec.filename);
 	for (size_t k = 0; k < r->arts->n; k++) {
 		const struct corr_art *a = &r->arts->v[k];
 		const char *w = NULL;
@@ -1070,8 +1077,7 @@ static double action_match(const struct inj *r, const struct as_event *ev, const
 		switch (ev->kind) {
 		case AS_EV_EXEC:
 			if (a->pub.kind == AS_CORR_ART_COMMAND)
-				sc = corr_score_exec(a, (const char *const *)ev->u.exec.argv,
-						     ev->u.exec.argc, ev->u.exec.filename, &w);
+				sc = corr_score_exec(a, &x, &w);
 			break;
 		case AS_EV_FILE_OPEN:
 			if ((ev->u.file.flags & O_ACCMODE) == O_RDONLY)
@@ -1105,6 +1111,7 @@ static double action_match(const struct inj *r, const struct as_event *ev, const
 			*what = w;
 		}
 	}
+	corr_exec_free(&x);
 	return best;
 }
 

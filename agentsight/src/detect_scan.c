@@ -67,9 +67,7 @@ static const struct tok *back(const struct scanner *s, size_t k)
 static void note(struct scanner *s, unsigned cls, const char *name, size_t start)
 {
 	struct as_injection_scan *o = s->out;
-	if (cls != AS_INJ_ACTION && !(o->patterns & ~AS_INJ_ACTION))
-		o->offset = start;
-	else if (cls != AS_INJ_ACTION && start < o->offset)
+	if (cls != AS_INJ_ACTION && (!(o->patterns & ~AS_INJ_ACTION) || start < o->offset))
 		o->offset = start;
 	o->patterns |= cls;
 	for (size_t i = 0; i < o->n_names; i++)

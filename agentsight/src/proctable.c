@@ -60,7 +60,7 @@ struct as_proctable *as_proctable_new(const struct as_proctable_config *cfg)
 	if (pt->cfg.max_exited > pt->cfg.max_procs)
 		pt->cfg.max_exited = pt->cfg.max_procs;
 	pt->nbuckets = 256;
-	pt->buckets = calloc(pt->nbuckets, sizeof(*pt->buckets));
+	pt->buckets = calloc(pt->nbuckets, sizeof(struct node *));
 	if (!pt->buckets) {
 		free(pt);
 		return NULL;
@@ -123,7 +123,7 @@ static void grow(struct as_proctable *pt)
 	if (pt->count < pt->nbuckets || pt->nbuckets >= (1u << 22))
 		return;
 	size_t nb = pt->nbuckets * 2;
-	struct node **b = calloc(nb, sizeof(*b));
+	struct node **b = calloc(nb, sizeof(struct node *));
 	if (!b)
 		return; /* chains get longer; still correct */
 	struct node **old = pt->buckets;
@@ -171,16 +171,16 @@ static void child_remove(struct node *c)
 
 static void exited_remove(struct as_proctable *pt, struct node *n)
 {
-	if (!n->p.exited)
-		return;
+	if (!n->ex_prev && pt->ex_head != n)
+		return; /* not in the list */
+	if (pt->ex_head == n)
+		pt->ex_head = n->ex_next;
+	if (pt->ex_tail == n)
+		pt->ex_tail = n->ex_prev;
 	if (n->ex_prev)
 		n->ex_prev->ex_next = n->ex_next;
-	else
-		pt->ex_head = n->ex_next;
 	if (n->ex_next)
 		n->ex_next->ex_prev = n->ex_prev;
-	else
-		pt->ex_tail = n->ex_prev;
 	n->ex_prev = n->ex_next = NULL;
 	pt->n_exited--;
 }
@@ -189,6 +189,7 @@ static void exited_remove(struct as_proctable *pt, struct node *n)
  * roots of the table) with the lost generation counted in parent_gap. */
 static void evict(struct as_proctable *pt, struct node *n)
 {
+	exited_remove(pt, n);
 	struct node *parent = NODE(n->p.parent);
 	while (n->p.first_child) {
 		struct node *c = NODE(n->p.first_child);
@@ -201,15 +202,14 @@ static void evict(struct as_proctable *pt, struct node *n)
 	child_remove(n);
 	if (lookup(pt, n->p.pid) == n)
 		hash_remove(pt, n);
-	exited_remove(pt, n);
+	if (pt->all_head == n)
+		pt->all_head = n->all_next;
+	if (pt->all_tail == n)
+		pt->all_tail = n->all_prev;
 	if (n->all_prev)
 		n->all_prev->all_next = n->all_next;
-	else
-		pt->all_head = n->all_next;
 	if (n->all_next)
 		n->all_next->all_prev = n->all_prev;
-	else
-		pt->all_tail = n->all_prev;
 	pt->count--;
 	free_exec(&n->p);
 	free(n);
@@ -728,7 +728,7 @@ int as_proctable_seed_proc(struct as_proctable *pt, int pid, const char *proc_ro
 	struct as_proc_stat chain[128];
 	size_t n = 0;
 	char path[4096];
-	char buf[4096];
+	char buf[4096] = "";
 	for (int cur = pid; cur > 0 && n < 128;) {
 		snprintf(path, sizeof(path), "%s/%d/stat", proc_root, cur);
 		ssize_t len = read_small(path, buf, sizeof(buf));
@@ -757,7 +757,7 @@ int as_proctable_seed_proc(struct as_proctable *pt, int pid, const char *proc_ro
 	if (tck <= 0)
 		tck = 100;
 	uint64_t off = boot_to_mono_offset_ns();
-	char *cmd = malloc(MAX_ARGV_BYTES + 1);
+	char *cmd = calloc(1, MAX_ARGV_BYTES + 1);
 	if (!cmd) {
 		snprintf(err, errlen, "seed: out of memory");
 		return -ENOMEM;

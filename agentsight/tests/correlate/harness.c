@@ -185,6 +185,8 @@ void ev_exec(struct as_event *ev, uint64_t ts, int pid, int ppid, const char *co
 	size_t n = 0;
 	while (argv[n])
 		n++;
+	if (n == 0)
+		abort(); /* a test must give a program */
 	ev->u.exec.argv = xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
 		ev->u.exec.argv[i] = xstrdup(argv[i]);
