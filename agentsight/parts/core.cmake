@@ -11,7 +11,7 @@ isthmus_add_test(NAME as_engine COMMAND as_engine_test)
 
 # The command line.
 add_executable(agentsight src/main.c src/session.c)
-target_link_libraries(agentsight PRIVATE as_capture as_core as_store)
+target_link_libraries(agentsight PRIVATE as_capture as_core as_store as_correlate)
 install(TARGETS agentsight)
 
 # End to end, as root: agentsight record around the scripted agents of

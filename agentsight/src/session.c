@@ -5,18 +5,20 @@
  * the command or the duration has ended. After the command exits, records
  * still in flight are drained until the ring buffer stays quiet.
  *
- * Raw record files (--save-raw, replay) are "ASRAW1\n" followed by the
- * records exactly as the ring buffer gave them; each record's header says its
- * size, which the reader checks against what is left of the file.
+ * Raw record files (--save-raw, replay) are described in raw.h.
  */
 #include "session.h"
 
 #include "bpfenv.h"
 #include "capture.h"
+#include "correlate.h"
+#include "detect.h"
 #include "elfsym.h"
 #include "engine.h"
 #include "event.h"
 #include "hmap.h"
+#include "proctable.h"
+#include "raw.h"
 #include "store.h"
 
 #include <errno.h>
@@ -32,7 +34,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RAW_MAGIC      "ASRAW1\n"
 #define POLL_MS	       100
 #define DRAIN_QUIET_MS 300
 
@@ -47,7 +48,12 @@ struct run {
 	struct as_sigset sigs;
 	bool have_sigs;
 	struct as_hmap discovered; /* pids whose TLS libraries were looked at */
-	uint64_t events, llm_calls, tokens_in, tokens_out;
+	struct as_proctable *procs;
+	struct as_corr *corr;
+	struct as_detect *detect;
+	bool have_root;
+	uint64_t last_analysis_tick;
+	uint64_t events, llm_calls, tokens_in, tokens_out, links, alerts;
 	bool store_failed;
 };
 
@@ -83,6 +89,8 @@ void as_session_opts_init(struct as_session_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->files = o->net = o->tls = true;
+	as_corr_config_default(&o->corr);
+	as_detect_config_default(&o->detect);
 }
 
 /* ---- outputs ----------------------------------------------------------------- */
@@ -143,6 +151,70 @@ static void on_event(void *ctx, const struct as_event *ev)
 			store_error(r, "adding an event", err);
 	}
 	write_jsonl(r, as_event_to_json(ev, r->walltime_offset_ns), "event");
+
+	/* Analysis, in the order its modules expect: the process tree, the
+	 * correlation engine (links and tool inputs reach the detectors through
+	 * its sink), the detectors. */
+	if (!r->have_root && (r->o->replay_path || r->o->comm)) {
+		/* Replay: the first process seen is the recorded one. --comm: each
+		 * process that runs the name starts a session. */
+		bool root = r->o->replay_path ||
+			    (ev->kind == AS_EV_EXEC && strncmp(ev->comm, r->o->comm, 15) == 0);
+		if (root && as_proctable_set_root(r->procs, ev->pid) == 0)
+			r->have_root = r->o->replay_path != NULL;
+	}
+	as_proctable_event(r->procs, ev);
+	as_corr_event(r->corr, ev);
+	as_detect_event(r->detect, ev);
+}
+
+static void on_link(void *ctx, const struct as_link *link, const struct as_event *ev)
+{
+	struct run *r = ctx;
+	r->links++;
+	if (r->store && !r->store_failed) {
+		char err[256];
+		if (as_store_add_link(r->store, r->session_id, link, err, sizeof(err)) != 0)
+			store_error(r, "adding a link", err);
+	}
+	write_jsonl(r, as_link_to_json(link), "link");
+	as_detect_link(r->detect, link, ev);
+}
+
+static void on_input(void *ctx, const struct as_corr_input *in, const struct as_event *ev)
+{
+	struct run *r = ctx;
+	as_detect_input(r->detect, in, ev);
+}
+
+static void on_alert(void *ctx, const struct as_alert *al, bool update)
+{
+	struct run *r = ctx;
+	if (!update)
+		r->alerts++;
+	if (r->store && !r->store_failed) {
+		char err[256];
+		if (as_store_add_alert(r->store, r->session_id, al, err, sizeof(err)) != 0)
+			store_error(r, "adding an alert", err);
+	}
+	json_t *j = as_alert_to_json(al, r->walltime_offset_ns);
+	if (j)
+		json_object_set_new(j, "update", json_boolean(update));
+	write_jsonl(r, j, "alert");
+	if (!update && !r->o->quiet)
+		warnf("alert: %s: %s", as_alert_kind_name(al->kind),
+		      al->summary ? al->summary : "");
+}
+
+/* The correlation engine and detectors keep time with the records; once a
+ * second is enough for their timers. */
+static void analysis_tick(struct run *r, uint64_t now_ns)
+{
+	if (now_ns - r->last_analysis_tick < 1000000000ull)
+		return;
+	r->last_analysis_tick = now_ns;
+	as_corr_tick(r->corr, now_ns);
+	as_detect_tick(r->detect, now_ns);
 }
 
 static void on_engine_log(void *ctx, const char *msg)
@@ -172,7 +244,9 @@ static void on_record(void *ctx, const struct as_rec_hdr *rec, size_t size)
 
 static void tick(struct run *r)
 {
-	as_engine_tick(r->engine, mono_ns());
+	uint64_t now = mono_ns();
+	as_engine_tick(r->engine, now);
+	analysis_tick(r, now);
 	if (r->o->jsonl)
 		fflush(r->o->jsonl);
 	if (r->store && !r->store_failed) {
@@ -297,8 +371,7 @@ static int open_outputs(struct run *r, char *err, size_t errlen)
 	r->walltime_offset_ns = measure_walltime_offset();
 	if (o->raw_path) {
 		r->raw = fopen(o->raw_path, "wbe");
-		if (!r->raw ||
-		    fwrite(RAW_MAGIC, 1, strlen(RAW_MAGIC), r->raw) != strlen(RAW_MAGIC)) {
+		if (!r->raw || as_raw_write_header(r->raw) != 0) {
 			snprintf(err, errlen, "cannot write raw records to %s: %s", o->raw_path,
 				 strerror(errno));
 			return -1;
@@ -320,6 +393,17 @@ static int open_outputs(struct run *r, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", inner);
 			return -1;
 		}
+	}
+	struct as_proctable_config pcfg;
+	as_proctable_config_default(&pcfg);
+	r->procs = as_proctable_new(&pcfg);
+	struct as_corr_sink csink = {.on_link = on_link, .on_input = on_input, .ctx = r};
+	r->corr = r->procs ? as_corr_new(&o->corr, r->procs, &csink) : NULL;
+	struct as_detect_sink dsink = {.on_alert = on_alert, .ctx = r};
+	r->detect = r->procs ? as_detect_new(&o->detect, r->procs, &dsink) : NULL;
+	if (!r->corr || !r->detect) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
 	struct as_engine_cfg ecfg = {.http_events = o->http_events, .all_opens = o->all_opens};
 	struct as_engine_sink sink = {.ctx = r, .on_event = on_event, .on_log = on_engine_log};
@@ -358,9 +442,22 @@ static json_t *stats_json(struct run *r)
 	return j;
 }
 
+static void free_analysis(struct run *r)
+{
+	as_detect_free(r->detect);
+	as_corr_free(r->corr);
+	as_proctable_free(r->procs);
+	r->detect = NULL;
+	r->corr = NULL;
+	r->procs = NULL;
+}
+
 static void close_outputs(struct run *r)
 {
 	as_engine_finish(r->engine);
+	/* A last tick: timers that ran out while the recording ended. */
+	r->last_analysis_tick = 0;
+	analysis_tick(r, mono_ns());
 	json_t *stats = stats_json(r);
 	if (r->store) {
 		char err[256];
@@ -373,9 +470,10 @@ static void close_outputs(struct run *r)
 		json_t *drops = json_object_get(stats, "ringbuf_drops");
 		fprintf(stderr,
 			"agentsight: %llu events, %llu LLM calls (%llu tokens in, %llu out), "
-			"%lld TLS bytes lost, %lld records dropped\n",
+			"%llu links, %llu alerts, %lld TLS bytes lost, %lld records dropped\n",
 			(unsigned long long)r->events, (unsigned long long)r->llm_calls,
 			(unsigned long long)r->tokens_in, (unsigned long long)r->tokens_out,
+			(unsigned long long)r->links, (unsigned long long)r->alerts,
 			lost ? (long long)json_integer_value(lost) : 0,
 			drops ? (long long)json_integer_value(drops) : 0);
 	}
@@ -384,9 +482,18 @@ static void close_outputs(struct run *r)
 		fclose(r->raw);
 	as_engine_free(r->engine);
 	as_hmap_free(&r->discovered);
+	free_analysis(r);
 }
 
 /* ---- replay ------------------------------------------------------------------ */
+
+static void replay_record(void *ctx, const struct as_rec_hdr *rec, size_t size)
+{
+	struct run *r = ctx;
+	as_engine_record(r->engine, rec, size);
+	as_engine_tick(r->engine, rec->ts_ns);
+	analysis_tick(r, rec->ts_ns);
+}
 
 static int replay(struct run *r, char *err, size_t errlen)
 {
@@ -395,43 +502,9 @@ static int replay(struct run *r, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open %s: %s", r->o->replay_path, strerror(errno));
 		return -1;
 	}
-	char magic[sizeof(RAW_MAGIC) - 1];
-	if (fread(magic, 1, sizeof(magic), f) != sizeof(magic) ||
-	    memcmp(magic, RAW_MAGIC, sizeof(magic)) != 0) {
-		snprintf(err, errlen, "%s is not a raw record file (no '%s' header)",
-			 r->o->replay_path, "ASRAW1");
-		fclose(f);
-		return -1;
-	}
-	size_t max = sizeof(struct as_rec_tls) + 4096;
-	uint8_t *buf = malloc(max);
-	int rc = 0;
-	long long n = 0;
-	for (;; n++) {
-		struct as_rec_hdr h;
-		size_t got = fread(&h, 1, sizeof(h), f);
-		if (got == 0)
-			break;
-		if (got != sizeof(h) || h.size < sizeof(h) || h.size > max) {
-			snprintf(err, errlen, "%s: record %lld: %s", r->o->replay_path, n,
-				 got != sizeof(h) ? "file ends inside a record header"
-						  : "impossible record size");
-			rc = -1;
-			break;
-		}
-		memcpy(buf, &h, sizeof(h));
-		if (fread(buf + sizeof(h), 1, h.size - sizeof(h), f) != h.size - sizeof(h)) {
-			snprintf(err, errlen, "%s: record %lld: file ends inside the record",
-				 r->o->replay_path, n);
-			rc = -1;
-			break;
-		}
-		as_engine_record(r->engine, (const struct as_rec_hdr *)buf, h.size);
-		as_engine_tick(r->engine, h.ts_ns);
-	}
-	free(buf);
+	long n = as_raw_read(f, r->o->replay_path, replay_record, r, err, errlen);
 	fclose(f);
-	return rc;
+	return n < 0 ? -1 : 0;
 }
 
 /* ---- live --------------------------------------------------------------------- */
@@ -519,6 +592,7 @@ static int live(struct run *r, volatile sig_atomic_t *stop, int *exit_status, ch
 		if (child < 0)
 			return -1;
 		as_capture_track_pid(r->cap, child);
+		as_proctable_set_root(r->procs, child);
 		if (write(go_fd, "g", 1) != 1) {
 			snprintf(err, errlen, "starting the command failed: %s", strerror(errno));
 			close(go_fd);
@@ -531,6 +605,11 @@ static int live(struct run *r, volatile sig_atomic_t *stop, int *exit_status, ch
 			return -1;
 		}
 		as_capture_track_pid(r->cap, o->pid);
+		char inner[256];
+		if (as_proctable_seed_proc(r->procs, o->pid, NULL, inner, sizeof(inner)) != 0 &&
+		    o->verbose)
+			warnf("%s", inner);
+		as_proctable_set_root(r->procs, o->pid);
 		discover(r, o->pid);
 	}
 

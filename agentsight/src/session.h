@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "correlate.h"
+#include "detect.h"
+
 #define AS_MAX_SSL_BINARIES 16
 
 struct as_session_opts {
@@ -38,6 +41,10 @@ struct as_session_opts {
 	uint32_t ringbuf_bytes;
 	double duration_s; /* trace: stop after this long (0: until SIGINT) */
 
+	/* Analysis: the correlation engine's and the detectors' settings. */
+	struct as_corr_config corr;
+	struct as_detect_config detect;
+
 	/* Outputs. */
 	FILE *jsonl;	      /* JSON lines (NULL: none) */
 	const char *db_path;  /* SQLite store (NULL: none) */
@@ -46,7 +53,7 @@ struct as_session_opts {
 	bool quiet;	      /* no summary on stderr */
 };
 
-/* Sets the defaults: files, net and TLS on. */
+/* Sets the defaults: files, net and TLS on, analysis defaults. */
 void as_session_opts_init(struct as_session_opts *o);
 
 /* Runs a recording until the command exits (record), the duration passes or
