@@ -10,8 +10,8 @@ target_link_libraries(as_engine_test PRIVATE as_core isthmus_testkit ZLIB::ZLIB)
 isthmus_add_test(NAME as_engine COMMAND as_engine_test)
 
 # The command line.
-add_executable(agentsight src/main.c src/session.c)
-target_link_libraries(agentsight PRIVATE as_capture as_core as_store as_correlate)
+add_executable(agentsight src/main.c src/session.c src/analyze.c)
+target_link_libraries(agentsight PRIVATE as_capture as_core as_store as_correlate isthmus_llm)
 install(TARGETS agentsight)
 
 # End to end, as root: agentsight record around the scripted agents of
@@ -53,3 +53,9 @@ isthmus_add_fuzzer(NAME fuzz_as_replay SOURCES tests/engine/fuzz_replay.c LIBS a
 isthmus_add_test(NAME as_trace_filter LABELS bpf root TIMEOUT 120
                  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tests/e2e/trace_filter_test.sh
                          $<TARGET_FILE:agentsight> ${CMAKE_CURRENT_BINARY_DIR}/trace-filter-tmp)
+
+isthmus_add_test(NAME as_analyze TIMEOUT 60
+                 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tests/e2e/analyze_test.sh
+                         $<TARGET_FILE:agentsight> $<TARGET_FILE:mockllm> ${AS_ENV_CERTS}
+                         ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/analyze-tmp)
+set_tests_properties(as_analyze PROPERTIES FIXTURES_REQUIRED as_env_cert)

@@ -15,7 +15,7 @@
 
 #include "redact.h"
 
-void llm_set_err(char *err, size_t errlen, const char *fmt, ...)
+void as_llmi_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	if (!err || errlen == 0)
 		return;
@@ -108,7 +108,7 @@ enum as_llm_role as_llm_role_from_name(const char *name)
 	return AS_LLM_ROLE_OTHER;
 }
 
-enum as_llm_role llm_role(const char *name)
+enum as_llm_role as_llmi_role(const char *name)
 {
 	if (!name)
 		return AS_LLM_ROLE_OTHER;
@@ -135,7 +135,8 @@ static size_t utf8_cut(const char *s, size_t n, size_t k)
 	return k;
 }
 
-bool llm_buf_add(struct llm_ctx *c, struct llm_buf *b, const char *s, size_t n, size_t limit)
+bool as_llmi_buf_add(struct as_llmi_ctx *c, struct as_llmi_buf *b, const char *s, size_t n,
+		     size_t limit)
 {
 	if (n == 0)
 		return true;
@@ -163,16 +164,17 @@ bool llm_buf_add(struct llm_ctx *c, struct llm_buf *b, const char *s, size_t n, 
 	return true;
 }
 
-bool llm_buf_add_part(struct llm_ctx *c, struct llm_buf *b, const char *s, size_t n, size_t limit)
+bool as_llmi_buf_add_part(struct as_llmi_ctx *c, struct as_llmi_buf *b, const char *s, size_t n,
+			  size_t limit)
 {
 	if (n == 0)
 		return true;
-	if (b->len > 0 && !llm_buf_add(c, b, "\n", 1, limit))
+	if (b->len > 0 && !as_llmi_buf_add(c, b, "\n", 1, limit))
 		return false;
-	return llm_buf_add(c, b, s, n, limit);
+	return as_llmi_buf_add(c, b, s, n, limit);
 }
 
-char *llm_buf_take(struct llm_buf *b)
+char *as_llmi_buf_take(struct as_llmi_buf *b)
 {
 	char *p = b->len ? b->p : NULL;
 	if (!p)
@@ -182,14 +184,14 @@ char *llm_buf_take(struct llm_buf *b)
 	return p;
 }
 
-void llm_buf_free(struct llm_buf *b)
+void as_llmi_buf_free(struct as_llmi_buf *b)
 {
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
 }
 
-char *llm_strndup(struct llm_ctx *c, const char *s, size_t n)
+char *as_llmi_strndup(struct as_llmi_ctx *c, const char *s, size_t n)
 {
 	if (n > AS_LLM_MAX_FIELD_BYTES) {
 		n = utf8_cut(s, n, AS_LLM_MAX_FIELD_BYTES);
@@ -205,23 +207,23 @@ char *llm_strndup(struct llm_ctx *c, const char *s, size_t n)
 	return p;
 }
 
-void llm_set_jstr(struct llm_ctx *c, char **dst, const json_t *str)
+void as_llmi_set_jstr(struct as_llmi_ctx *c, char **dst, const json_t *str)
 {
 	if (!json_is_string(str))
 		return;
 	free(*dst);
-	*dst = llm_strndup(c, json_string_value(str), json_string_length(str));
+	*dst = as_llmi_strndup(c, json_string_value(str), json_string_length(str));
 }
 
-void llm_set_once(struct llm_ctx *c, char **dst, const json_t *str)
+void as_llmi_set_once(struct as_llmi_ctx *c, char **dst, const json_t *str)
 {
 	if (!*dst)
-		llm_set_jstr(c, dst, str);
+		as_llmi_set_jstr(c, dst, str);
 }
 
 /* ---- arrays ---- */
 
-bool llm_grow(struct llm_ctx *c, void **arr, size_t n, size_t elem)
+bool as_llmi_grow(struct as_llmi_ctx *c, void **arr, size_t n, size_t elem)
 {
 	size_t cap;
 	if (n == 0)
@@ -239,14 +241,14 @@ bool llm_grow(struct llm_ctx *c, void **arr, size_t n, size_t elem)
 	return true;
 }
 
-struct as_llm_message *llm_push_message(struct llm_ctx *c, enum as_llm_role role)
+struct as_llm_message *as_llmi_push_message(struct as_llmi_ctx *c, enum as_llm_role role)
 {
 	struct as_llm_exchange *ex = c->ex;
 	if (ex->n_messages >= AS_LLM_MAX_MESSAGES) {
 		ex->capped = true;
 		return NULL;
 	}
-	if (!llm_grow(c, (void **)&ex->messages, ex->n_messages, sizeof(*ex->messages)))
+	if (!as_llmi_grow(c, (void **)&ex->messages, ex->n_messages, sizeof(*ex->messages)))
 		return NULL;
 	struct as_llm_message *m = &ex->messages[ex->n_messages++];
 	memset(m, 0, sizeof(*m));
@@ -254,19 +256,19 @@ struct as_llm_message *llm_push_message(struct llm_ctx *c, enum as_llm_role role
 	return m;
 }
 
-static char *dup_opt(struct llm_ctx *c, const char *s)
+static char *dup_opt(struct as_llmi_ctx *c, const char *s)
 {
-	return s ? llm_strndup(c, s, strlen(s)) : NULL;
+	return s ? as_llmi_strndup(c, s, strlen(s)) : NULL;
 }
 
-struct as_llm_tool_call *llm_push_call(struct llm_ctx *c, struct as_llm_message *m, const char *id,
-				       const char *name, const char *args)
+struct as_llm_tool_call *as_llmi_push_call(struct as_llmi_ctx *c, struct as_llm_message *m,
+					   const char *id, const char *name, const char *args)
 {
 	if (m->n_tool_calls >= AS_LLM_MAX_TOOL_CALLS) {
 		c->ex->capped = true;
 		return NULL;
 	}
-	if (!llm_grow(c, (void **)&m->tool_calls, m->n_tool_calls, sizeof(*m->tool_calls)))
+	if (!as_llmi_grow(c, (void **)&m->tool_calls, m->n_tool_calls, sizeof(*m->tool_calls)))
 		return NULL;
 	struct as_llm_tool_call *tc = &m->tool_calls[m->n_tool_calls++];
 	tc->id = dup_opt(c, id);
@@ -275,21 +277,21 @@ struct as_llm_tool_call *llm_push_call(struct llm_ctx *c, struct as_llm_message 
 	return tc;
 }
 
-void llm_push_tool(struct llm_ctx *c, const char *name)
+void as_llmi_push_tool(struct as_llmi_ctx *c, const char *name)
 {
 	struct as_llm_exchange *ex = c->ex;
 	if (ex->n_tools >= AS_LLM_MAX_TOOLS) {
 		ex->capped = true;
 		return;
 	}
-	if (!llm_grow(c, (void **)&ex->tool_names, ex->n_tools, sizeof(*ex->tool_names)))
+	if (!as_llmi_grow(c, (void **)&ex->tool_names, ex->n_tools, sizeof(*ex->tool_names)))
 		return;
 	char *p = dup_opt(c, name);
 	if (p)
 		ex->tool_names[ex->n_tools++] = p;
 }
 
-void llm_message_free(struct as_llm_message *m)
+void as_llmi_message_free(struct as_llm_message *m)
 {
 	for (size_t i = 0; i < m->n_tool_calls; i++) {
 		free(m->tool_calls[i].id);
@@ -304,45 +306,46 @@ void llm_message_free(struct as_llm_message *m)
 
 /* ---- JSON access ---- */
 
-void llm_problem(struct llm_ctx *c)
+void as_llmi_problem(struct as_llmi_ctx *c)
 {
 	if (c->ex->parse_problems < UINT32_MAX)
 		c->ex->parse_problems++;
 }
 
-static const json_t *typed(struct llm_ctx *c, const json_t *obj, const char *key, json_type type)
+static const json_t *typed(struct as_llmi_ctx *c, const json_t *obj, const char *key,
+			   json_type type)
 {
 	const json_t *v = json_object_get(obj, key);
 	if (!v || json_is_null(v))
 		return NULL;
 	if (json_typeof(v) != type) {
-		llm_problem(c);
+		as_llmi_problem(c);
 		return NULL;
 	}
 	return v;
 }
 
-const json_t *llm_jstr(struct llm_ctx *c, const json_t *obj, const char *key)
+const json_t *as_llmi_jstr(struct as_llmi_ctx *c, const json_t *obj, const char *key)
 {
 	return typed(c, obj, key, JSON_STRING);
 }
 
-const json_t *llm_jobj(struct llm_ctx *c, const json_t *obj, const char *key)
+const json_t *as_llmi_jobj(struct as_llmi_ctx *c, const json_t *obj, const char *key)
 {
 	return typed(c, obj, key, JSON_OBJECT);
 }
 
-const json_t *llm_jarr(struct llm_ctx *c, const json_t *obj, const char *key)
+const json_t *as_llmi_jarr(struct as_llmi_ctx *c, const json_t *obj, const char *key)
 {
 	return typed(c, obj, key, JSON_ARRAY);
 }
 
-const char *llm_jcstr(struct llm_ctx *c, const json_t *obj, const char *key)
+const char *as_llmi_jcstr(struct as_llmi_ctx *c, const json_t *obj, const char *key)
 {
-	return json_string_value(llm_jstr(c, obj, key));
+	return json_string_value(as_llmi_jstr(c, obj, key));
 }
 
-bool llm_jint(struct llm_ctx *c, const json_t *obj, const char *key, int64_t *out)
+bool as_llmi_jint(struct as_llmi_ctx *c, const json_t *obj, const char *key, int64_t *out)
 {
 	const json_t *v = json_object_get(obj, key);
 	if (!v || json_is_null(v))
@@ -355,23 +358,23 @@ bool llm_jint(struct llm_ctx *c, const json_t *obj, const char *key, int64_t *ou
 		*out = (int64_t)json_real_value(v);
 		return true;
 	}
-	llm_problem(c);
+	as_llmi_problem(c);
 	return false;
 }
 
-bool llm_jint_req(struct llm_ctx *c, const json_t *obj, const char *key, int64_t *out)
+bool as_llmi_jint_req(struct as_llmi_ctx *c, const json_t *obj, const char *key, int64_t *out)
 {
 	uint32_t before = c->ex->parse_problems;
-	if (llm_jint(c, obj, key, out))
+	if (as_llmi_jint(c, obj, key, out))
 		return true;
 	if (c->ex->parse_problems == before)
-		llm_problem(c);
+		as_llmi_problem(c);
 	return false;
 }
 
 /* ---- content ---- */
 
-void llm_placeholder(struct llm_ctx *c, struct llm_buf *b, const char *type)
+void as_llmi_placeholder(struct as_llmi_ctx *c, struct as_llmi_buf *b, const char *type)
 {
 	char ph[40] = "[";
 	size_t k = 1;
@@ -388,7 +391,7 @@ void llm_placeholder(struct llm_ctx *c, struct llm_buf *b, const char *type)
 	}
 	ph[k++] = ']';
 	ph[k] = '\0';
-	llm_buf_add_part(c, b, ph, k, AS_LLM_MAX_FIELD_BYTES);
+	as_llmi_buf_add_part(c, b, ph, k, AS_LLM_MAX_FIELD_BYTES);
 }
 
 static const struct {
@@ -400,33 +403,33 @@ static const struct {
 	{"input_file", "file"},	  {"document", "document"},
 };
 
-static void content_part(struct llm_ctx *c, const json_t *part, struct llm_buf *b)
+static void content_part(struct as_llmi_ctx *c, const json_t *part, struct as_llmi_buf *b)
 {
 	if (json_is_string(part)) {
-		llm_buf_add_part(c, b, json_string_value(part), json_string_length(part),
-				 AS_LLM_MAX_FIELD_BYTES);
+		as_llmi_buf_add_part(c, b, json_string_value(part), json_string_length(part),
+				     AS_LLM_MAX_FIELD_BYTES);
 		return;
 	}
 	if (!json_is_object(part)) {
-		llm_problem(c);
+		as_llmi_problem(c);
 		return;
 	}
-	const char *type = llm_jcstr(c, part, "type");
+	const char *type = as_llmi_jcstr(c, part, "type");
 	if (!type || strcmp(type, "text") == 0 || strcmp(type, "input_text") == 0 ||
 	    strcmp(type, "output_text") == 0) {
-		const json_t *t = llm_jstr(c, part, "text");
+		const json_t *t = as_llmi_jstr(c, part, "text");
 		if (t)
-			llm_buf_add_part(c, b, json_string_value(t), json_string_length(t),
-					 AS_LLM_MAX_FIELD_BYTES);
+			as_llmi_buf_add_part(c, b, json_string_value(t), json_string_length(t),
+					     AS_LLM_MAX_FIELD_BYTES);
 		else if (!type)
-			llm_problem(c);
+			as_llmi_problem(c);
 		return;
 	}
 	if (strcmp(type, "refusal") == 0) {
-		const json_t *t = llm_jstr(c, part, "refusal");
+		const json_t *t = as_llmi_jstr(c, part, "refusal");
 		if (t)
-			llm_buf_add_part(c, b, json_string_value(t), json_string_length(t),
-					 AS_LLM_MAX_FIELD_BYTES);
+			as_llmi_buf_add_part(c, b, json_string_value(t), json_string_length(t),
+					     AS_LLM_MAX_FIELD_BYTES);
 		return;
 	}
 	if (strcmp(type, "thinking") == 0 || strcmp(type, "redacted_thinking") == 0 ||
@@ -434,14 +437,14 @@ static void content_part(struct llm_ctx *c, const json_t *part, struct llm_buf *
 		return;
 	for (size_t i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++) {
 		if (strcmp(type, placeholders[i].type) == 0) {
-			llm_placeholder(c, b, placeholders[i].placeholder);
+			as_llmi_placeholder(c, b, placeholders[i].placeholder);
 			return;
 		}
 	}
-	llm_placeholder(c, b, type);
+	as_llmi_placeholder(c, b, type);
 }
 
-void llm_content_text(struct llm_ctx *c, const json_t *content, struct llm_buf *b)
+void as_llmi_content_text(struct as_llmi_ctx *c, const json_t *content, struct as_llmi_buf *b)
 {
 	if (!content || json_is_null(content))
 		return;
@@ -450,7 +453,7 @@ void llm_content_text(struct llm_ctx *c, const json_t *content, struct llm_buf *
 		return;
 	}
 	if (!json_is_array(content)) {
-		llm_problem(c);
+		as_llmi_problem(c);
 		return;
 	}
 	size_t i;
@@ -461,7 +464,7 @@ void llm_content_text(struct llm_ctx *c, const json_t *content, struct llm_buf *
 	}
 }
 
-char *llm_dump(struct llm_ctx *c, const json_t *v)
+char *as_llmi_dump(struct as_llmi_ctx *c, const json_t *v)
 {
 	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (!s) {
@@ -478,95 +481,96 @@ char *llm_dump(struct llm_ctx *c, const json_t *v)
 
 /* The name of an offered tool: {"type":"function","function":{"name":...}},
  * {"type":"custom","custom":{"name":...}}, or a name or type at the top. */
-void llm_offered_tool(struct llm_ctx *c, const json_t *t)
+void as_llmi_offered_tool(struct as_llmi_ctx *c, const json_t *t)
 {
 	if (!json_is_object(t)) {
-		llm_problem(c);
+		as_llmi_problem(c);
 		return;
 	}
 	const char *name = NULL;
-	const json_t *inner = llm_jobj(c, t, "function");
+	const json_t *inner = as_llmi_jobj(c, t, "function");
 	if (!inner)
-		inner = llm_jobj(c, t, "custom");
+		inner = as_llmi_jobj(c, t, "custom");
 	if (inner)
-		name = llm_jcstr(c, inner, "name");
+		name = as_llmi_jcstr(c, inner, "name");
 	if (!name)
-		name = llm_jcstr(c, t, "name");
+		name = as_llmi_jcstr(c, t, "name");
 	if (!name)
-		name = llm_jcstr(c, t, "type");
+		name = as_llmi_jcstr(c, t, "type");
 	if (name)
-		llm_push_tool(c, name);
+		as_llmi_push_tool(c, name);
 	else
-		llm_problem(c);
+		as_llmi_problem(c);
 }
 
 /* ---- shared response parts ---- */
 
-bool llm_take_error(struct llm_ctx *c, const json_t *root)
+bool as_llmi_take_error(struct as_llmi_ctx *c, const json_t *root)
 {
 	const json_t *e = json_object_get(root, "error");
 	const json_t *msg = NULL;
 	if (json_is_string(e)) {
 		msg = e;
 	} else if (json_is_object(e)) {
-		msg = llm_jstr(c, e, "message");
+		msg = as_llmi_jstr(c, e, "message");
 		if (!msg || json_string_length(msg) == 0)
-			msg = llm_jstr(c, e, "type");
+			msg = as_llmi_jstr(c, e, "type");
 		if (!msg)
-			msg = llm_jstr(c, e, "code");
+			msg = as_llmi_jstr(c, e, "code");
 		if (!msg) {
 			free(c->ex->error);
-			c->ex->error = llm_strndup(c, "unknown error", 13);
+			c->ex->error = as_llmi_strndup(c, "unknown error", 13);
 			return true;
 		}
 	} else {
 		const char *type = json_string_value(json_object_get(root, "type"));
 		if (!type || strcmp(type, "error") != 0)
 			return false;
-		msg = llm_jstr(c, root, "message");
+		msg = as_llmi_jstr(c, root, "message");
 		if (!msg)
-			msg = llm_jstr(c, root, "code");
+			msg = as_llmi_jstr(c, root, "code");
 		if (!msg) {
 			free(c->ex->error);
-			c->ex->error = llm_strndup(c, "unknown error", 13);
+			c->ex->error = as_llmi_strndup(c, "unknown error", 13);
 			return true;
 		}
 	}
-	llm_set_jstr(c, &c->ex->error, msg);
+	as_llmi_set_jstr(c, &c->ex->error, msg);
 	return true;
 }
 
-void llm_openai_usage(struct llm_ctx *c, const json_t *usage)
+void as_llmi_openai_usage(struct as_llmi_ctx *c, const json_t *usage)
 {
 	struct as_llm_usage *u = &c->ex->usage;
 	int64_t v;
 	bool any = false;
 	if (!json_is_object(usage))
 		return;
-	if (llm_jint(c, usage, "prompt_tokens", &v) || llm_jint(c, usage, "input_tokens", &v)) {
+	if (as_llmi_jint(c, usage, "prompt_tokens", &v) ||
+	    as_llmi_jint(c, usage, "input_tokens", &v)) {
 		u->input_tokens = v;
 		any = true;
 	}
-	if (llm_jint(c, usage, "completion_tokens", &v) ||
-	    llm_jint(c, usage, "output_tokens", &v)) {
+	if (as_llmi_jint(c, usage, "completion_tokens", &v) ||
+	    as_llmi_jint(c, usage, "output_tokens", &v)) {
 		u->output_tokens = v;
 		any = true;
 	}
-	const json_t *in = llm_jobj(c, usage, "prompt_tokens_details");
+	const json_t *in = as_llmi_jobj(c, usage, "prompt_tokens_details");
 	if (!in)
-		in = llm_jobj(c, usage, "input_tokens_details");
-	if (in && llm_jint(c, in, "cached_tokens", &v))
+		in = as_llmi_jobj(c, usage, "input_tokens_details");
+	if (in && as_llmi_jint(c, in, "cached_tokens", &v))
 		u->cache_read_tokens = v;
-	const json_t *out = llm_jobj(c, usage, "completion_tokens_details");
+	const json_t *out = as_llmi_jobj(c, usage, "completion_tokens_details");
 	if (!out)
-		out = llm_jobj(c, usage, "output_tokens_details");
-	if (out && llm_jint(c, out, "reasoning_tokens", &v))
+		out = as_llmi_jobj(c, usage, "output_tokens_details");
+	if (out && as_llmi_jint(c, out, "reasoning_tokens", &v))
 		u->reasoning_tokens = v;
 	if (any)
 		u->reported = true;
 }
 
-enum as_llm_api llm_guess_api(const json_t *root, const char *event_name)
+enum as_llm_api as_llmi_guess_api(const json_t *root, const char *event_name)
 {
 	const char *object = json_string_value(json_object_get(root, "object"));
 	const char *type = json_string_value(json_object_get(root, "type"));
@@ -602,7 +606,7 @@ static void clear_request(struct as_llm_exchange *ex)
 	free(ex->model);
 	ex->model = NULL;
 	for (size_t i = 0; i < ex->n_messages; i++)
-		llm_message_free(&ex->messages[i]);
+		as_llmi_message_free(&ex->messages[i]);
 	free(ex->messages);
 	ex->messages = NULL;
 	ex->n_messages = 0;
@@ -617,9 +621,9 @@ static void clear_request(struct as_llm_exchange *ex)
 	ex->parse_problems = 0;
 }
 
-void llm_clear_response(struct as_llm_exchange *ex)
+void as_llmi_clear_response(struct as_llm_exchange *ex)
 {
-	llm_message_free(&ex->reply);
+	as_llmi_message_free(&ex->reply);
 	ex->reply.role = AS_LLM_ROLE_ASSISTANT;
 	free(ex->stop_reason);
 	free(ex->response_id);
@@ -634,7 +638,7 @@ void as_llm_exchange_clear(struct as_llm_exchange *ex)
 	if (!ex)
 		return;
 	clear_request(ex);
-	llm_clear_response(ex);
+	as_llmi_clear_response(ex);
 	memset(ex, 0, sizeof(*ex));
 }
 
@@ -651,7 +655,7 @@ static size_t redact_message(struct as_llm_message *m)
 	return n;
 }
 
-size_t llm_redact_response(struct as_llm_exchange *ex)
+size_t as_llmi_redact_response(struct as_llm_exchange *ex)
 {
 	return redact_message(&ex->reply) + redact_str(ex->error);
 }
@@ -663,7 +667,7 @@ size_t as_llm_exchange_redact(struct as_llm_exchange *ex)
 		return 0;
 	for (size_t i = 0; i < ex->n_messages; i++)
 		n += redact_message(&ex->messages[i]);
-	return n + llm_redact_response(ex);
+	return n + as_llmi_redact_response(ex);
 }
 
 /* ---- request and whole response ---- */
@@ -672,17 +676,17 @@ static json_t *load_object(const char *what, const char *body, size_t len, char 
 {
 	json_error_t je;
 	if (!body) {
-		llm_set_err(err, errlen, "%s: no body", what);
+		as_llmi_set_err(err, errlen, "%s: no body", what);
 		return NULL;
 	}
 	json_t *root = json_loadb(body, len, 0, &je);
 	if (!root) {
-		llm_set_err(err, errlen, "%s: invalid JSON at line %d column %d: %s", what, je.line,
-			    je.column, je.text);
+		as_llmi_set_err(err, errlen, "%s: invalid JSON at line %d column %d: %s", what,
+				je.line, je.column, je.text);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
-		llm_set_err(err, errlen, "%s: not a JSON object", what);
+		as_llmi_set_err(err, errlen, "%s: not a JSON object", what);
 		json_decref(root);
 		return NULL;
 	}
@@ -692,10 +696,10 @@ static json_t *load_object(const char *what, const char *body, size_t len, char 
 int as_llm_parse_request(struct as_llm_exchange *ex, enum as_llm_api api, const char *body,
 			 size_t len, char *err, size_t errlen)
 {
-	struct llm_ctx c = {.ex = ex};
+	struct as_llmi_ctx c = {.ex = ex};
 	int rc;
 	if (!ex) {
-		llm_set_err(err, errlen, "request body: no exchange");
+		as_llmi_set_err(err, errlen, "request body: no exchange");
 		return -1;
 	}
 	clear_request(ex);
@@ -706,17 +710,17 @@ int as_llm_parse_request(struct as_llm_exchange *ex, enum as_llm_api api, const 
 		return -1;
 	switch (api) {
 	case AS_LLM_API_OPENAI_CHAT:
-		rc = llm_chat_request(&c, root, err, errlen);
+		rc = as_llmi_chat_request(&c, root, err, errlen);
 		break;
 	case AS_LLM_API_OPENAI_RESPONSES:
-		rc = llm_responses_request(&c, root, err, errlen);
+		rc = as_llmi_responses_request(&c, root, err, errlen);
 		break;
 	case AS_LLM_API_ANTHROPIC_MESSAGES:
-		rc = llm_anthropic_request(&c, root, err, errlen);
+		rc = as_llmi_anthropic_request(&c, root, err, errlen);
 		break;
 	case AS_LLM_API_UNKNOWN:
 	default:
-		llm_set_err(err, errlen, "request body: unknown API %d", (int)api);
+		as_llmi_set_err(err, errlen, "request body: unknown API %d", (int)api);
 		rc = -1;
 		break;
 	}
@@ -724,7 +728,7 @@ int as_llm_parse_request(struct as_llm_exchange *ex, enum as_llm_api api, const 
 	for (size_t i = 0; i < ex->n_messages; i++)
 		redact_message(&ex->messages[i]);
 	if (c.oom) {
-		llm_set_err(err, errlen, "request body: out of memory");
+		as_llmi_set_err(err, errlen, "request body: out of memory");
 		return -1;
 	}
 	return rc;
@@ -733,33 +737,33 @@ int as_llm_parse_request(struct as_llm_exchange *ex, enum as_llm_api api, const 
 int as_llm_parse_response(struct as_llm_exchange *ex, int http_status, const char *body, size_t len,
 			  char *err, size_t errlen)
 {
-	struct llm_ctx c = {.ex = ex};
+	struct as_llmi_ctx c = {.ex = ex};
 	char status_msg[32];
 	if (!ex) {
-		llm_set_err(err, errlen, "response body: no exchange");
+		as_llmi_set_err(err, errlen, "response body: no exchange");
 		return -1;
 	}
-	llm_clear_response(ex);
+	as_llmi_clear_response(ex);
 	ex->http_status = http_status;
 	snprintf(status_msg, sizeof(status_msg), "HTTP %d", http_status);
 	json_t *root = load_object("response body", body, len, err, errlen);
 	if (!root) {
 		if (http_status >= 400)
-			ex->error = llm_strndup(&c, status_msg, strlen(status_msg));
+			ex->error = as_llmi_strndup(&c, status_msg, strlen(status_msg));
 		return -1;
 	}
 	if (ex->api == AS_LLM_API_UNKNOWN)
-		ex->api = llm_guess_api(root, NULL);
-	llm_take_error(&c, root);
+		ex->api = as_llmi_guess_api(root, NULL);
+	as_llmi_take_error(&c, root);
 	switch (ex->api) {
 	case AS_LLM_API_OPENAI_CHAT:
-		llm_chat_response(&c, root);
+		as_llmi_chat_response(&c, root);
 		break;
 	case AS_LLM_API_OPENAI_RESPONSES:
-		llm_responses_response(&c, root);
+		as_llmi_responses_response(&c, root);
 		break;
 	case AS_LLM_API_ANTHROPIC_MESSAGES:
-		llm_anthropic_response(&c, root);
+		as_llmi_anthropic_response(&c, root);
 		break;
 	case AS_LLM_API_UNKNOWN:
 	default:
@@ -767,11 +771,11 @@ int as_llm_parse_response(struct as_llm_exchange *ex, int http_status, const cha
 	}
 	json_decref(root);
 	if (!ex->error && http_status >= 400)
-		ex->error = llm_strndup(&c, status_msg, strlen(status_msg));
+		ex->error = as_llmi_strndup(&c, status_msg, strlen(status_msg));
 	ex->response_complete = true;
-	llm_redact_response(ex);
+	as_llmi_redact_response(ex);
 	if (c.oom) {
-		llm_set_err(err, errlen, "response body: out of memory");
+		as_llmi_set_err(err, errlen, "response body: out of memory");
 		return -1;
 	}
 	return 0;

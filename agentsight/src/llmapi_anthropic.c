@@ -29,38 +29,39 @@ static bool is_thinking(const char *type)
 }
 
 /* A tool_use block as a call of m. */
-static void tool_use(struct llm_ctx *c, struct as_llm_message *m, const json_t *block)
+static void tool_use(struct as_llmi_ctx *c, struct as_llm_message *m, const json_t *block)
 {
 	const json_t *input = json_object_get(block, "input");
-	char *args = input && !json_is_null(input) ? llm_dump(c, input) : NULL;
-	llm_push_call(c, m, llm_jcstr(c, block, "id"), llm_jcstr(c, block, "name"), args);
+	char *args = input && !json_is_null(input) ? as_llmi_dump(c, input) : NULL;
+	as_llmi_push_call(c, m, as_llmi_jcstr(c, block, "id"), as_llmi_jcstr(c, block, "name"),
+			  args);
 	free(args);
 }
 
-static void tool_result(struct llm_ctx *c, const json_t *block)
+static void tool_result(struct as_llmi_ctx *c, const json_t *block)
 {
-	struct llm_buf b = {0};
-	llm_content_text(c, json_object_get(block, "content"), &b);
-	struct as_llm_message *m = llm_push_message(c, AS_LLM_ROLE_TOOL);
+	struct as_llmi_buf b = {0};
+	as_llmi_content_text(c, json_object_get(block, "content"), &b);
+	struct as_llm_message *m = as_llmi_push_message(c, AS_LLM_ROLE_TOOL);
 	if (!m) {
-		llm_buf_free(&b);
+		as_llmi_buf_free(&b);
 		return;
 	}
-	m->text = llm_buf_take(&b);
-	llm_set_jstr(c, &m->tool_call_id, llm_jstr(c, block, "tool_use_id"));
+	m->text = as_llmi_buf_take(&b);
+	as_llmi_set_jstr(c, &m->tool_call_id, as_llmi_jstr(c, block, "tool_use_id"));
 }
 
-static void request_message(struct llm_ctx *c, const json_t *jm)
+static void request_message(struct as_llmi_ctx *c, const json_t *jm)
 {
 	if (!json_is_object(jm)) {
-		llm_problem(c);
+		as_llmi_problem(c);
 		return;
 	}
-	const char *role_name = llm_jcstr(c, jm, "role");
+	const char *role_name = as_llmi_jcstr(c, jm, "role");
 	if (!role_name)
-		llm_problem(c);
+		as_llmi_problem(c);
 	const json_t *content = json_object_get(jm, "content");
-	struct llm_buf b = {0};
+	struct as_llmi_buf b = {0};
 	struct as_llm_message calls = {0}; /* collects tool_use blocks */
 	size_t results = 0;
 
@@ -76,55 +77,55 @@ static void request_message(struct llm_ctx *c, const json_t *jm)
 				tool_result(c, block);
 				results++;
 			} else if (!is_thinking(type)) {
-				llm_content_text(c, block, &b);
+				as_llmi_content_text(c, block, &b);
 			}
 		}
 	} else {
-		llm_content_text(c, content, &b);
+		as_llmi_content_text(c, content, &b);
 	}
 	if (b.len == 0 && calls.n_tool_calls == 0 && results > 0)
 		return; /* only tool results: they are the messages */
-	struct as_llm_message *m = llm_push_message(c, llm_role(role_name));
+	struct as_llm_message *m = as_llmi_push_message(c, as_llmi_role(role_name));
 	if (!m) {
-		llm_buf_free(&b);
-		llm_message_free(&calls);
+		as_llmi_buf_free(&b);
+		as_llmi_message_free(&calls);
 		return;
 	}
-	m->text = llm_buf_take(&b);
+	m->text = as_llmi_buf_take(&b);
 	m->tool_calls = calls.tool_calls;
 	m->n_tool_calls = calls.n_tool_calls;
 }
 
-int llm_anthropic_request(struct llm_ctx *c, const json_t *root, char *err, size_t errlen)
+int as_llmi_anthropic_request(struct as_llmi_ctx *c, const json_t *root, char *err, size_t errlen)
 {
 	struct as_llm_exchange *ex = c->ex;
 	size_t i;
 	const json_t *v;
 
-	llm_set_jstr(c, &ex->model, llm_jstr(c, root, "model"));
+	as_llmi_set_jstr(c, &ex->model, as_llmi_jstr(c, root, "model"));
 	v = json_object_get(root, "stream");
 	if (json_is_boolean(v))
 		ex->stream = json_is_true(v);
 	else if (v && !json_is_null(v))
-		llm_problem(c);
-	json_array_foreach(llm_jarr(c, root, "tools"), i, v)
+		as_llmi_problem(c);
+	json_array_foreach(as_llmi_jarr(c, root, "tools"), i, v)
 	{
-		llm_offered_tool(c, v);
+		as_llmi_offered_tool(c, v);
 	}
 	v = json_object_get(root, "system");
 	if (v && !json_is_null(v)) {
-		struct llm_buf b = {0};
-		llm_content_text(c, v, &b);
-		struct as_llm_message *m = llm_push_message(c, AS_LLM_ROLE_SYSTEM);
+		struct as_llmi_buf b = {0};
+		as_llmi_content_text(c, v, &b);
+		struct as_llm_message *m = as_llmi_push_message(c, AS_LLM_ROLE_SYSTEM);
 		if (m)
-			m->text = llm_buf_take(&b);
+			m->text = as_llmi_buf_take(&b);
 		else
-			llm_buf_free(&b);
+			as_llmi_buf_free(&b);
 	}
 	const json_t *msgs = json_object_get(root, "messages");
 	if (!json_is_array(msgs)) {
-		llm_set_err(err, errlen, "request body: \"messages\" is %s, not an array",
-			    msgs ? "of another type" : "missing");
+		as_llmi_set_err(err, errlen, "request body: \"messages\" is %s, not an array",
+				msgs ? "of another type" : "missing");
 		return -1;
 	}
 	json_array_foreach(msgs, i, v)
@@ -139,19 +140,19 @@ static int64_t sat_add(int64_t a, int64_t b)
 	return a > INT64_MAX - b ? INT64_MAX : a + b;
 }
 
-void llm_anthropic_usage(struct llm_ctx *c, const json_t *usage, int64_t *in, int64_t *cr,
-			 int64_t *cw)
+void as_llmi_anthropic_usage(struct as_llmi_ctx *c, const json_t *usage, int64_t *in, int64_t *cr,
+			     int64_t *cw)
 {
 	struct as_llm_usage *u = &c->ex->usage;
 	bool any = false;
 	int64_t v;
 	if (!json_is_object(usage))
 		return;
-	if (llm_jint(c, usage, "input_tokens", in))
+	if (as_llmi_jint(c, usage, "input_tokens", in))
 		any = true;
-	llm_jint(c, usage, "cache_read_input_tokens", cr);
-	llm_jint(c, usage, "cache_creation_input_tokens", cw);
-	if (llm_jint(c, usage, "output_tokens", &v)) {
+	as_llmi_jint(c, usage, "cache_read_input_tokens", cr);
+	as_llmi_jint(c, usage, "cache_creation_input_tokens", cw);
+	if (as_llmi_jint(c, usage, "output_tokens", &v)) {
 		u->output_tokens = v;
 		any = true;
 	}
@@ -162,36 +163,36 @@ void llm_anthropic_usage(struct llm_ctx *c, const json_t *usage, int64_t *in, in
 		u->reported = true;
 }
 
-void llm_anthropic_response(struct llm_ctx *c, const json_t *root)
+void as_llmi_anthropic_response(struct as_llmi_ctx *c, const json_t *root)
 {
 	struct as_llm_exchange *ex = c->ex;
-	struct llm_buf b = {0};
+	struct as_llmi_buf b = {0};
 	int64_t in = 0, cr = 0, cw = 0;
 	size_t i;
 	const json_t *block;
 
-	llm_set_jstr(c, &ex->response_id, llm_jstr(c, root, "id"));
-	llm_set_once(c, &ex->model, llm_jstr(c, root, "model"));
-	llm_set_jstr(c, &ex->stop_reason, llm_jstr(c, root, "stop_reason"));
-	json_array_foreach(llm_jarr(c, root, "content"), i, block)
+	as_llmi_set_jstr(c, &ex->response_id, as_llmi_jstr(c, root, "id"));
+	as_llmi_set_once(c, &ex->model, as_llmi_jstr(c, root, "model"));
+	as_llmi_set_jstr(c, &ex->stop_reason, as_llmi_jstr(c, root, "stop_reason"));
+	json_array_foreach(as_llmi_jarr(c, root, "content"), i, block)
 	{
 		if (!json_is_object(block)) {
-			llm_problem(c);
+			as_llmi_problem(c);
 			continue;
 		}
-		const char *type = llm_jcstr(c, block, "type");
+		const char *type = as_llmi_jcstr(c, block, "type");
 		if (type && strcmp(type, "text") == 0) {
-			const json_t *t = llm_jstr(c, block, "text");
+			const json_t *t = as_llmi_jstr(c, block, "text");
 			if (t)
-				llm_buf_add_part(c, &b, json_string_value(t), json_string_length(t),
-						 AS_LLM_MAX_FIELD_BYTES);
+				as_llmi_buf_add_part(c, &b, json_string_value(t),
+						     json_string_length(t), AS_LLM_MAX_FIELD_BYTES);
 		} else if (is_tool_use(type)) {
 			tool_use(c, &ex->reply, block);
 		}
 	}
 	free(ex->reply.text);
-	ex->reply.text = llm_buf_take(&b);
-	llm_anthropic_usage(c, llm_jobj(c, root, "usage"), &in, &cr, &cw);
+	ex->reply.text = as_llmi_buf_take(&b);
+	as_llmi_anthropic_usage(c, as_llmi_jobj(c, root, "usage"), &in, &cr, &cw);
 }
 
 static bool is(const char *type, const char *name)
@@ -201,119 +202,119 @@ static bool is(const char *type, const char *name)
 
 static void block_start(struct as_llm_stream *s, const json_t *root)
 {
-	struct llm_ctx *c = &s->c;
+	struct as_llmi_ctx *c = &s->c;
 	int64_t idx;
-	if (!llm_jint_req(c, root, "index", &idx))
+	if (!as_llmi_jint_req(c, root, "index", &idx))
 		return;
-	const json_t *cb = llm_jobj(c, root, "content_block");
-	const char *type = llm_jcstr(c, cb, "type");
-	enum llm_block_kind kind = LLM_BLOCK_OTHER;
+	const json_t *cb = as_llmi_jobj(c, root, "content_block");
+	const char *type = as_llmi_jcstr(c, cb, "type");
+	enum as_llmi_block_kind kind = LLM_BLOCK_OTHER;
 	if (type && strcmp(type, "text") == 0)
 		kind = LLM_BLOCK_TEXT;
 	else if (is_tool_use(type))
 		kind = LLM_BLOCK_TOOL;
-	if (llm_stream_block(s, idx, kind, false)) {
-		llm_problem(c); /* started twice */
+	if (as_llmi_stream_block(s, idx, kind, false)) {
+		as_llmi_problem(c); /* started twice */
 		return;
 	}
-	if (!llm_stream_block(s, idx, kind, true))
+	if (!as_llmi_stream_block(s, idx, kind, true))
 		return;
 	if (kind == LLM_BLOCK_TEXT) {
-		const json_t *t = llm_jstr(c, cb, "text");
+		const json_t *t = as_llmi_jstr(c, cb, "text");
 		if (t)
-			llm_stream_text(s, idx, json_string_value(t), json_string_length(t));
+			as_llmi_stream_text(s, idx, json_string_value(t), json_string_length(t));
 	} else if (kind == LLM_BLOCK_TOOL) {
-		struct llm_slot *slot = llm_stream_slot(s, idx, NULL, true);
+		struct as_llmi_slot *slot = as_llmi_stream_slot(s, idx, NULL, true);
 		if (!slot)
 			return;
-		llm_set_once(c, &slot->id, llm_jstr(c, cb, "id"));
-		llm_set_once(c, &slot->name, llm_jstr(c, cb, "name"));
+		as_llmi_set_once(c, &slot->id, as_llmi_jstr(c, cb, "id"));
+		as_llmi_set_once(c, &slot->name, as_llmi_jstr(c, cb, "name"));
 		const json_t *input = json_object_get(cb, "input");
 		if (input && !json_is_null(input) && !slot->start_input)
-			slot->start_input = llm_dump(c, input);
+			slot->start_input = as_llmi_dump(c, input);
 	}
 }
 
 static void block_delta(struct as_llm_stream *s, const json_t *root)
 {
-	struct llm_ctx *c = &s->c;
+	struct as_llmi_ctx *c = &s->c;
 	int64_t idx;
-	if (!llm_jint_req(c, root, "index", &idx))
+	if (!as_llmi_jint_req(c, root, "index", &idx))
 		return;
-	const json_t *delta = llm_jobj(c, root, "delta");
-	const char *type = llm_jcstr(c, delta, "type");
-	enum llm_block_kind kind;
+	const json_t *delta = as_llmi_jobj(c, root, "delta");
+	const char *type = as_llmi_jcstr(c, delta, "type");
+	enum as_llmi_block_kind kind;
 	const json_t *t;
 	if (!type) {
-		llm_problem(c);
+		as_llmi_problem(c);
 		return;
 	}
 	if (strcmp(type, "text_delta") == 0) {
 		kind = LLM_BLOCK_TEXT;
-		t = llm_jstr(c, delta, "text");
+		t = as_llmi_jstr(c, delta, "text");
 	} else if (strcmp(type, "input_json_delta") == 0) {
 		kind = LLM_BLOCK_TOOL;
-		t = llm_jstr(c, delta, "partial_json");
+		t = as_llmi_jstr(c, delta, "partial_json");
 	} else {
 		return; /* thinking_delta, signature_delta, citations_delta */
 	}
-	struct llm_block *block = llm_stream_block(s, idx, kind, false);
+	struct as_llmi_block *block = as_llmi_stream_block(s, idx, kind, false);
 	if (!block) {
 		/* A delta before its block started: keep what it brings. */
-		llm_problem(c);
-		block = llm_stream_block(s, idx, kind, true);
+		as_llmi_problem(c);
+		block = as_llmi_stream_block(s, idx, kind, true);
 		if (!block)
 			return;
 	}
 	if (block->kind != kind || !t) {
-		llm_problem(c);
+		as_llmi_problem(c);
 		return;
 	}
 	if (kind == LLM_BLOCK_TEXT) {
-		llm_stream_text(s, idx, json_string_value(t), json_string_length(t));
+		as_llmi_stream_text(s, idx, json_string_value(t), json_string_length(t));
 	} else {
-		struct llm_slot *slot = llm_stream_slot(s, idx, NULL, true);
+		struct as_llmi_slot *slot = as_llmi_stream_slot(s, idx, NULL, true);
 		if (slot)
-			llm_stream_args(s, slot, json_string_value(t), json_string_length(t),
-					false);
+			as_llmi_stream_args(s, slot, json_string_value(t), json_string_length(t),
+					    false);
 	}
 }
 
-int llm_anthropic_event(struct as_llm_stream *s, const char *type, const json_t *root)
+int as_llmi_anthropic_event(struct as_llm_stream *s, const char *type, const json_t *root)
 {
-	struct llm_ctx *c = &s->c;
+	struct as_llmi_ctx *c = &s->c;
 	struct as_llm_exchange *ex = c->ex;
 	uint32_t problems = ex->parse_problems;
 
 	if (!type) {
-		llm_problem(c);
+		as_llmi_problem(c);
 		return -EINVAL;
 	}
 	if (is(type, "message_start")) {
-		const json_t *msg = llm_jobj(c, root, "message");
-		llm_set_once(c, &ex->response_id, llm_jstr(c, msg, "id"));
-		llm_set_once(c, &ex->model, llm_jstr(c, msg, "model"));
-		llm_anthropic_usage(c, llm_jobj(c, msg, "usage"), &s->anth_input,
-				    &s->anth_cache_read, &s->anth_cache_write);
+		const json_t *msg = as_llmi_jobj(c, root, "message");
+		as_llmi_set_once(c, &ex->response_id, as_llmi_jstr(c, msg, "id"));
+		as_llmi_set_once(c, &ex->model, as_llmi_jstr(c, msg, "model"));
+		as_llmi_anthropic_usage(c, as_llmi_jobj(c, msg, "usage"), &s->anth_input,
+					&s->anth_cache_read, &s->anth_cache_write);
 	} else if (is(type, "content_block_start")) {
 		block_start(s, root);
 	} else if (is(type, "content_block_delta")) {
 		block_delta(s, root);
 	} else if (is(type, "content_block_stop")) {
 		int64_t idx;
-		if (llm_jint_req(c, root, "index", &idx) &&
-		    !llm_stream_block(s, idx, LLM_BLOCK_OTHER, false))
-			llm_problem(c); /* a block never started */
+		if (as_llmi_jint_req(c, root, "index", &idx) &&
+		    !as_llmi_stream_block(s, idx, LLM_BLOCK_OTHER, false))
+			as_llmi_problem(c); /* a block never started */
 	} else if (is(type, "message_delta")) {
-		const json_t *delta = llm_jobj(c, root, "delta");
-		llm_set_jstr(c, &ex->stop_reason, llm_jstr(c, delta, "stop_reason"));
-		llm_anthropic_usage(c, llm_jobj(c, root, "usage"), &s->anth_input,
-				    &s->anth_cache_read, &s->anth_cache_write);
+		const json_t *delta = as_llmi_jobj(c, root, "delta");
+		as_llmi_set_jstr(c, &ex->stop_reason, as_llmi_jstr(c, delta, "stop_reason"));
+		as_llmi_anthropic_usage(c, as_llmi_jobj(c, root, "usage"), &s->anth_input,
+					&s->anth_cache_read, &s->anth_cache_write);
 	} else if (is(type, "message_stop")) {
 		s->end_seen = true;
 	} else if (is(type, "error")) {
-		if (!llm_take_error(c, root) && !ex->error)
-			ex->error = llm_strndup(c, "error event", 11);
+		if (!as_llmi_take_error(c, root) && !ex->error)
+			ex->error = as_llmi_strndup(c, "error event", 11);
 		s->end_seen = true;
 	}
 	return ex->parse_problems != problems ? -EINVAL : 0;

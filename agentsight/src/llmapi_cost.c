@@ -167,7 +167,7 @@ int as_llm_prices_parse(const char *text, struct as_llm_price **out, size_t *n_o
 	*out = NULL;
 	*n_out = 0;
 	if (!text) {
-		llm_set_err(err, errlen, "prices: no text");
+		as_llmi_set_err(err, errlen, "prices: no text");
 		return -1;
 	}
 	const char *p = text;
@@ -175,8 +175,8 @@ int as_llm_prices_parse(const char *text, struct as_llm_price **out, size_t *n_o
 		size_t len = strcspn(p, "\n");
 		line_no++;
 		if (len >= sizeof(line)) {
-			llm_set_err(err, errlen, "prices: line %u: longer than %zu bytes", line_no,
-				    sizeof(line) - 1);
+			as_llmi_set_err(err, errlen, "prices: line %u: longer than %zu bytes",
+					line_no, sizeof(line) - 1);
 			goto fail;
 		}
 		memcpy(line, p, len);
@@ -195,9 +195,9 @@ int as_llm_prices_parse(const char *text, struct as_llm_price **out, size_t *n_o
 		while (cur[k] && !isspace((unsigned char)cur[k]))
 			k++;
 		if (k >= sizeof(e.model_prefix)) {
-			llm_set_err(err, errlen,
-				    "prices: line %u: model prefix longer than %zu bytes", line_no,
-				    sizeof(e.model_prefix) - 1);
+			as_llmi_set_err(err, errlen,
+					"prices: line %u: model prefix longer than %zu bytes",
+					line_no, sizeof(e.model_prefix) - 1);
 			goto fail;
 		}
 		memcpy(e.model_prefix, cur, k);
@@ -211,7 +211,7 @@ int as_llm_prices_parse(const char *text, struct as_llm_price **out, size_t *n_o
 			if (!*cur)
 				break;
 			if (got == 4 || !price_field(&cur, fields[got])) {
-				llm_set_err(
+				as_llmi_set_err(
 					err, errlen,
 					"prices: line %u: expected <prefix> <input> <output> "
 					"[<cache-read> [<cache-write>]] as non-negative numbers",
@@ -221,15 +221,16 @@ int as_llm_prices_parse(const char *text, struct as_llm_price **out, size_t *n_o
 			got++;
 		}
 		if (got < 2) {
-			llm_set_err(err, errlen,
-				    "prices: line %u: needs an input and an output price", line_no);
+			as_llmi_set_err(err, errlen,
+					"prices: line %u: needs an input and an output price",
+					line_no);
 			goto fail;
 		}
 		if (n == cap) {
 			cap = cap ? 2 * cap : 8;
 			struct as_llm_price *nt = realloc(t, cap * sizeof(*t));
 			if (!nt) {
-				llm_set_err(err, errlen, "prices: out of memory");
+				as_llmi_set_err(err, errlen, "prices: out of memory");
 				goto fail;
 			}
 			t = nt;

@@ -137,7 +137,7 @@ fail:
 /* ---- reading back ---- */
 
 struct reader {
-	struct llm_ctx c;
+	struct as_llmi_ctx c;
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -146,8 +146,8 @@ struct reader {
 static void wrong(struct reader *r, const char *where, const char *key, const char *what)
 {
 	if (!r->failed)
-		llm_set_err(r->err, r->errlen, "exchange JSON: %s\"%s\" is not %s", where, key,
-			    what);
+		as_llmi_set_err(r->err, r->errlen, "exchange JSON: %s\"%s\" is not %s", where, key,
+				what);
 	r->failed = true;
 }
 
@@ -167,7 +167,7 @@ static void get_str(struct reader *r, const json_t *o, const char *where, const 
 		wrong(r, where, key, "a string");
 		return;
 	}
-	llm_set_jstr(&r->c, dst, v);
+	as_llmi_set_jstr(&r->c, dst, v);
 }
 
 static void get_bool(struct reader *r, const json_t *o, const char *where, const char *key,
@@ -199,8 +199,8 @@ static void message_from(struct reader *r, const json_t *o, const char *where,
 {
 	if (!json_is_object(o)) {
 		if (!r->failed)
-			llm_set_err(r->err, r->errlen, "exchange JSON: %smessage is not an object",
-				    where);
+			as_llmi_set_err(r->err, r->errlen,
+					"exchange JSON: %smessage is not an object", where);
 		r->failed = true;
 		return;
 	}
@@ -225,7 +225,7 @@ static void message_from(struct reader *r, const json_t *o, const char *where,
 			wrong(r, where, "tool_calls", "an array of objects");
 			return;
 		}
-		struct as_llm_tool_call *tc = llm_push_call(&r->c, m, NULL, NULL, NULL);
+		struct as_llm_tool_call *tc = as_llmi_push_call(&r->c, m, NULL, NULL, NULL);
 		if (!tc)
 			return;
 		get_str(r, c, where, "id", &tc->id);
@@ -242,7 +242,7 @@ int as_llm_exchange_from_json(struct as_llm_exchange *ex, const json_t *j, char 
 	const json_t *e;
 
 	if (!ex || !json_is_object(j)) {
-		llm_set_err(err, errlen, "exchange JSON: not an object");
+		as_llmi_set_err(err, errlen, "exchange JSON: not an object");
 		return -1;
 	}
 	const json_t *api = field(j, "api");
@@ -259,7 +259,7 @@ int as_llm_exchange_from_json(struct as_llm_exchange *ex, const json_t *j, char 
 	{
 		if (r.failed || r.c.oom)
 			break;
-		struct as_llm_message *m = llm_push_message(&r.c, AS_LLM_ROLE_OTHER);
+		struct as_llm_message *m = as_llmi_push_message(&r.c, AS_LLM_ROLE_OTHER);
 		if (!m)
 			break;
 		message_from(&r, e, "messages: ", m);
@@ -273,7 +273,7 @@ int as_llm_exchange_from_json(struct as_llm_exchange *ex, const json_t *j, char 
 			wrong(&r, "", "tools", "an array of strings");
 			break;
 		}
-		llm_push_tool(&r.c, json_string_value(e));
+		as_llmi_push_tool(&r.c, json_string_value(e));
 	}
 
 	v = 0;
@@ -306,7 +306,7 @@ int as_llm_exchange_from_json(struct as_llm_exchange *ex, const json_t *j, char 
 	ex->parse_problems = (uint32_t)v;
 
 	if (r.c.oom && !r.failed) {
-		llm_set_err(err, errlen, "exchange JSON: out of memory");
+		as_llmi_set_err(err, errlen, "exchange JSON: out of memory");
 		r.failed = true;
 	}
 	if (r.failed) {

@@ -18,12 +18,12 @@
 #include <string.h>
 
 /* Copies a call's arguments (or a custom tool's input) as text. */
-static char *item_arguments(struct llm_ctx *c, const json_t *item)
+static char *item_arguments(struct as_llmi_ctx *c, const json_t *item)
 {
-	const json_t *a = llm_jstr(c, item, "arguments");
+	const json_t *a = as_llmi_jstr(c, item, "arguments");
 	if (!a)
-		a = llm_jstr(c, item, "input");
-	return a ? llm_strndup(c, json_string_value(a), json_string_length(a)) : NULL;
+		a = as_llmi_jstr(c, item, "input");
+	return a ? as_llmi_strndup(c, json_string_value(a), json_string_length(a)) : NULL;
 }
 
 static bool is_call(const char *type)
@@ -39,103 +39,103 @@ static bool is_call_output(const char *type)
 }
 
 /* The message a call joins: the last one when it is the assistant's. */
-static struct as_llm_message *assistant_for_call(struct llm_ctx *c, size_t first)
+static struct as_llm_message *assistant_for_call(struct as_llmi_ctx *c, size_t first)
 {
 	struct as_llm_exchange *ex = c->ex;
 	if (ex->n_messages > first &&
 	    ex->messages[ex->n_messages - 1].role == AS_LLM_ROLE_ASSISTANT)
 		return &ex->messages[ex->n_messages - 1];
-	return llm_push_message(c, AS_LLM_ROLE_ASSISTANT);
+	return as_llmi_push_message(c, AS_LLM_ROLE_ASSISTANT);
 }
 
 /* One input item; first is the index of the first message from input. */
-static void input_item(struct llm_ctx *c, const json_t *item, size_t first)
+static void input_item(struct as_llmi_ctx *c, const json_t *item, size_t first)
 {
 	if (!json_is_object(item)) {
-		llm_problem(c);
+		as_llmi_problem(c);
 		return;
 	}
-	const char *type = llm_jcstr(c, item, "type");
+	const char *type = as_llmi_jcstr(c, item, "type");
 	if (!type || strcmp(type, "message") == 0) {
-		const char *role = llm_jcstr(c, item, "role");
+		const char *role = as_llmi_jcstr(c, item, "role");
 		if (!role)
-			llm_problem(c);
-		struct llm_buf b = {0};
-		llm_content_text(c, json_object_get(item, "content"), &b);
-		struct as_llm_message *m = llm_push_message(c, llm_role(role));
+			as_llmi_problem(c);
+		struct as_llmi_buf b = {0};
+		as_llmi_content_text(c, json_object_get(item, "content"), &b);
+		struct as_llm_message *m = as_llmi_push_message(c, as_llmi_role(role));
 		if (m)
-			m->text = llm_buf_take(&b);
+			m->text = as_llmi_buf_take(&b);
 		else
-			llm_buf_free(&b);
+			as_llmi_buf_free(&b);
 		return;
 	}
 	if (is_call(type)) {
-		const char *id = llm_jcstr(c, item, "call_id");
+		const char *id = as_llmi_jcstr(c, item, "call_id");
 		if (!id)
-			id = llm_jcstr(c, item, "id");
+			id = as_llmi_jcstr(c, item, "id");
 		char *args = item_arguments(c, item);
 		struct as_llm_message *m = assistant_for_call(c, first);
 		if (m)
-			llm_push_call(c, m, id, llm_jcstr(c, item, "name"), args);
+			as_llmi_push_call(c, m, id, as_llmi_jcstr(c, item, "name"), args);
 		free(args);
 		return;
 	}
 	if (is_call_output(type)) {
-		struct llm_buf b = {0};
-		llm_content_text(c, json_object_get(item, "output"), &b);
-		struct as_llm_message *m = llm_push_message(c, AS_LLM_ROLE_TOOL);
+		struct as_llmi_buf b = {0};
+		as_llmi_content_text(c, json_object_get(item, "output"), &b);
+		struct as_llm_message *m = as_llmi_push_message(c, AS_LLM_ROLE_TOOL);
 		if (!m) {
-			llm_buf_free(&b);
+			as_llmi_buf_free(&b);
 			return;
 		}
-		m->text = llm_buf_take(&b);
-		llm_set_jstr(c, &m->tool_call_id, llm_jstr(c, item, "call_id"));
+		m->text = as_llmi_buf_take(&b);
+		as_llmi_set_jstr(c, &m->tool_call_id, as_llmi_jstr(c, item, "call_id"));
 		return;
 	}
 	/* reasoning, item_reference, built-in tool calls: not part of the prompt text */
 }
 
-int llm_responses_request(struct llm_ctx *c, const json_t *root, char *err, size_t errlen)
+int as_llmi_responses_request(struct as_llmi_ctx *c, const json_t *root, char *err, size_t errlen)
 {
 	struct as_llm_exchange *ex = c->ex;
 	size_t i;
 	const json_t *v;
 
-	llm_set_jstr(c, &ex->model, llm_jstr(c, root, "model"));
+	as_llmi_set_jstr(c, &ex->model, as_llmi_jstr(c, root, "model"));
 	v = json_object_get(root, "stream");
 	if (json_is_boolean(v))
 		ex->stream = json_is_true(v);
 	else if (v && !json_is_null(v))
-		llm_problem(c);
-	json_array_foreach(llm_jarr(c, root, "tools"), i, v)
+		as_llmi_problem(c);
+	json_array_foreach(as_llmi_jarr(c, root, "tools"), i, v)
 	{
-		llm_offered_tool(c, v);
+		as_llmi_offered_tool(c, v);
 	}
 
 	v = json_object_get(root, "instructions");
 	if (v && !json_is_null(v)) {
-		struct llm_buf b = {0};
-		llm_content_text(c, v, &b);
-		struct as_llm_message *m = llm_push_message(c, AS_LLM_ROLE_SYSTEM);
+		struct as_llmi_buf b = {0};
+		as_llmi_content_text(c, v, &b);
+		struct as_llm_message *m = as_llmi_push_message(c, AS_LLM_ROLE_SYSTEM);
 		if (m)
-			m->text = llm_buf_take(&b);
+			m->text = as_llmi_buf_take(&b);
 		else
-			llm_buf_free(&b);
+			as_llmi_buf_free(&b);
 	}
 
 	const json_t *input = json_object_get(root, "input");
 	if (!input || json_is_null(input))
 		return 0;
 	if (json_is_string(input)) {
-		struct as_llm_message *m = llm_push_message(c, AS_LLM_ROLE_USER);
+		struct as_llm_message *m = as_llmi_push_message(c, AS_LLM_ROLE_USER);
 		if (m && json_string_length(input) > 0)
-			m->text =
-				llm_strndup(c, json_string_value(input), json_string_length(input));
+			m->text = as_llmi_strndup(c, json_string_value(input),
+						  json_string_length(input));
 		return 0;
 	}
 	if (!json_is_array(input)) {
-		llm_set_err(err, errlen,
-			    "request body: \"input\" is neither a string nor an array");
+		as_llmi_set_err(err, errlen,
+				"request body: \"input\" is neither a string nor an array");
 		return -1;
 	}
 	size_t first = ex->n_messages;
@@ -147,91 +147,91 @@ int llm_responses_request(struct llm_ctx *c, const json_t *root, char *err, size
 }
 
 /* The output items of a response into the reply. */
-static void output_items(struct llm_ctx *c, const json_t *output)
+static void output_items(struct as_llmi_ctx *c, const json_t *output)
 {
 	struct as_llm_exchange *ex = c->ex;
-	struct llm_buf b = {0};
+	struct as_llmi_buf b = {0};
 	size_t i;
 	const json_t *item;
 
 	json_array_foreach(output, i, item)
 	{
 		if (!json_is_object(item)) {
-			llm_problem(c);
+			as_llmi_problem(c);
 			continue;
 		}
-		const char *type = llm_jcstr(c, item, "type");
+		const char *type = as_llmi_jcstr(c, item, "type");
 		if (type && strcmp(type, "message") == 0) {
-			llm_content_text(c, json_object_get(item, "content"), &b);
+			as_llmi_content_text(c, json_object_get(item, "content"), &b);
 		} else if (is_call(type)) {
 			char *args = item_arguments(c, item);
-			llm_push_call(c, &ex->reply, llm_jcstr(c, item, "call_id"),
-				      llm_jcstr(c, item, "name"), args);
+			as_llmi_push_call(c, &ex->reply, as_llmi_jcstr(c, item, "call_id"),
+					  as_llmi_jcstr(c, item, "name"), args);
 			free(args);
 		}
 	}
 	free(ex->reply.text);
-	ex->reply.text = llm_buf_take(&b);
+	ex->reply.text = as_llmi_buf_take(&b);
 }
 
 /* Id, model, status, error and usage of a response object. */
-static void response_object(struct llm_ctx *c, const json_t *resp)
+static void response_object(struct as_llmi_ctx *c, const json_t *resp)
 {
 	struct as_llm_exchange *ex = c->ex;
-	llm_set_jstr(c, &ex->response_id, llm_jstr(c, resp, "id"));
-	llm_set_once(c, &ex->model, llm_jstr(c, resp, "model"));
-	llm_set_jstr(c, &ex->stop_reason, llm_jstr(c, resp, "status"));
+	as_llmi_set_jstr(c, &ex->response_id, as_llmi_jstr(c, resp, "id"));
+	as_llmi_set_once(c, &ex->model, as_llmi_jstr(c, resp, "model"));
+	as_llmi_set_jstr(c, &ex->stop_reason, as_llmi_jstr(c, resp, "status"));
 	if (json_is_object(json_object_get(resp, "error")))
-		llm_take_error(c, resp);
-	llm_openai_usage(c, llm_jobj(c, resp, "usage"));
+		as_llmi_take_error(c, resp);
+	as_llmi_openai_usage(c, as_llmi_jobj(c, resp, "usage"));
 }
 
-void llm_responses_response(struct llm_ctx *c, const json_t *root)
+void as_llmi_responses_response(struct as_llmi_ctx *c, const json_t *root)
 {
 	response_object(c, root);
-	output_items(c, llm_jarr(c, root, "output"));
+	output_items(c, as_llmi_jarr(c, root, "output"));
 }
 
 /* Where a piece of text comes from: output item and content part. */
-static int64_t text_key(struct llm_ctx *c, const json_t *ev)
+static int64_t text_key(struct as_llmi_ctx *c, const json_t *ev)
 {
 	int64_t oi = 0, ci = 0;
-	llm_jint(c, ev, "output_index", &oi);
-	llm_jint(c, ev, "content_index", &ci);
+	as_llmi_jint(c, ev, "output_index", &oi);
+	as_llmi_jint(c, ev, "content_index", &ci);
 	return (int64_t)((uint64_t)(oi & 0xffffffff) << 16 ^ (uint64_t)(ci & 0xffff));
 }
 
 /* A call item (added or done): its slot, with id, name and arguments. */
 static void call_item(struct as_llm_stream *s, const json_t *item, int64_t oi, bool done)
 {
-	struct llm_ctx *c = &s->c;
-	struct llm_slot *slot = llm_stream_slot(s, oi, llm_jcstr(c, item, "id"), true);
+	struct as_llmi_ctx *c = &s->c;
+	struct as_llmi_slot *slot = as_llmi_stream_slot(s, oi, as_llmi_jcstr(c, item, "id"), true);
 	if (!slot)
 		return;
-	llm_set_once(c, &slot->id, llm_jstr(c, item, "call_id"));
-	llm_set_once(c, &slot->name, llm_jstr(c, item, "name"));
-	const json_t *a = llm_jstr(c, item, "arguments");
+	as_llmi_set_once(c, &slot->id, as_llmi_jstr(c, item, "call_id"));
+	as_llmi_set_once(c, &slot->name, as_llmi_jstr(c, item, "name"));
+	const json_t *a = as_llmi_jstr(c, item, "arguments");
 	if (!a)
-		a = llm_jstr(c, item, "input");
+		a = as_llmi_jstr(c, item, "input");
 	if (a && (done || json_string_length(a) > 0))
-		llm_stream_args(s, slot, json_string_value(a), json_string_length(a), true);
+		as_llmi_stream_args(s, slot, json_string_value(a), json_string_length(a), true);
 }
 
 /* The output of a final response, when the deltas brought nothing. */
 static void stream_output(struct as_llm_stream *s, const json_t *output)
 {
-	struct llm_ctx *c = &s->c;
+	struct as_llmi_ctx *c = &s->c;
 	size_t i;
 	const json_t *item;
 	json_array_foreach(output, i, item)
 	{
 		const char *type = json_string_value(json_object_get(item, "type"));
 		if (type && strcmp(type, "message") == 0) {
-			struct llm_buf b = {0};
-			llm_content_text(c, json_object_get(item, "content"), &b);
+			struct as_llmi_buf b = {0};
+			as_llmi_content_text(c, json_object_get(item, "content"), &b);
 			if (b.len)
-				llm_stream_text(s, (int64_t)i << 16, b.p, b.len);
-			llm_buf_free(&b);
+				as_llmi_stream_text(s, (int64_t)i << 16, b.p, b.len);
+			as_llmi_buf_free(&b);
 		} else if (is_call(type)) {
 			call_item(s, item, (int64_t)i, true);
 		}
@@ -243,66 +243,67 @@ static bool is(const char *type, const char *name)
 	return strcmp(type, name) == 0;
 }
 
-int llm_responses_event(struct as_llm_stream *s, const char *type, const json_t *root)
+int as_llmi_responses_event(struct as_llm_stream *s, const char *type, const json_t *root)
 {
-	struct llm_ctx *c = &s->c;
+	struct as_llmi_ctx *c = &s->c;
 	struct as_llm_exchange *ex = c->ex;
 	uint32_t problems = ex->parse_problems;
 	int64_t oi = -1;
 
 	if (!type) {
-		llm_problem(c);
+		as_llmi_problem(c);
 		return -EINVAL;
 	}
 	if (is(type, "response.created") || is(type, "response.in_progress") ||
 	    is(type, "response.queued")) {
-		const json_t *resp = llm_jobj(c, root, "response");
-		llm_set_once(c, &ex->response_id, llm_jstr(c, resp, "id"));
-		llm_set_once(c, &ex->model, llm_jstr(c, resp, "model"));
+		const json_t *resp = as_llmi_jobj(c, root, "response");
+		as_llmi_set_once(c, &ex->response_id, as_llmi_jstr(c, resp, "id"));
+		as_llmi_set_once(c, &ex->model, as_llmi_jstr(c, resp, "model"));
 	} else if (is(type, "response.output_item.added") ||
 		   is(type, "response.output_item.done")) {
-		const json_t *item = llm_jobj(c, root, "item");
-		llm_jint(c, root, "output_index", &oi);
-		if (is_call(llm_jcstr(c, item, "type")))
+		const json_t *item = as_llmi_jobj(c, root, "item");
+		as_llmi_jint(c, root, "output_index", &oi);
+		if (is_call(as_llmi_jcstr(c, item, "type")))
 			call_item(s, item, oi, is(type, "response.output_item.done"));
 	} else if (is(type, "response.output_text.delta") || is(type, "response.refusal.delta")) {
-		const json_t *d = llm_jstr(c, root, "delta");
+		const json_t *d = as_llmi_jstr(c, root, "delta");
 		if (d)
-			llm_stream_text(s, text_key(c, root), json_string_value(d),
-					json_string_length(d));
+			as_llmi_stream_text(s, text_key(c, root), json_string_value(d),
+					    json_string_length(d));
 		else
-			llm_problem(c);
+			as_llmi_problem(c);
 	} else if (is(type, "response.function_call_arguments.delta") ||
 		   is(type, "response.custom_tool_call_input.delta") ||
 		   is(type, "response.function_call_arguments.done") ||
 		   is(type, "response.custom_tool_call_input.done")) {
 		bool done = strstr(type, ".done") != NULL;
-		const char *item_id = llm_jcstr(c, root, "item_id");
-		llm_jint(c, root, "output_index", &oi);
-		struct llm_slot *slot = llm_stream_slot(s, oi, item_id, false);
+		const char *item_id = as_llmi_jcstr(c, root, "item_id");
+		as_llmi_jint(c, root, "output_index", &oi);
+		struct as_llmi_slot *slot = as_llmi_stream_slot(s, oi, item_id, false);
 		if (!slot) {
-			llm_problem(c); /* arguments of a call never announced */
-			slot = llm_stream_slot(s, oi, item_id, true);
+			as_llmi_problem(c); /* arguments of a call never announced */
+			slot = as_llmi_stream_slot(s, oi, item_id, true);
 		}
-		const json_t *d = llm_jstr(c, root, done ? "arguments" : "delta");
+		const json_t *d = as_llmi_jstr(c, root, done ? "arguments" : "delta");
 		if (!d && done)
-			d = llm_jstr(c, root, "input");
+			d = as_llmi_jstr(c, root, "input");
 		if (slot && d)
-			llm_stream_args(s, slot, json_string_value(d), json_string_length(d), done);
+			as_llmi_stream_args(s, slot, json_string_value(d), json_string_length(d),
+					    done);
 	} else if (is(type, "response.completed") || is(type, "response.incomplete") ||
 		   is(type, "response.failed")) {
-		const json_t *resp = llm_jobj(c, root, "response");
+		const json_t *resp = as_llmi_jobj(c, root, "response");
 		if (resp) {
 			response_object(c, resp);
 			if (s->text.len == 0 && s->n_slots == 0)
-				stream_output(s, llm_jarr(c, resp, "output"));
+				stream_output(s, as_llmi_jarr(c, resp, "output"));
 		}
 		if (is(type, "response.failed") && !ex->error)
-			ex->error = llm_strndup(c, "response failed", 15);
+			ex->error = as_llmi_strndup(c, "response failed", 15);
 		s->end_seen = true;
 	} else if (is(type, "error")) {
-		if (!llm_take_error(c, root) && !ex->error)
-			ex->error = llm_strndup(c, "error event", 11);
+		if (!as_llmi_take_error(c, root) && !ex->error)
+			ex->error = as_llmi_strndup(c, "error event", 11);
 		s->end_seen = true;
 	}
 	return ex->parse_problems != problems ? -EINVAL : 0;

@@ -23,7 +23,7 @@ struct as_llm_stream *as_llm_stream_new(struct as_llm_exchange *ex)
 	if (!s)
 		return NULL;
 	s->c.ex = ex;
-	llm_clear_response(ex);
+	as_llmi_clear_response(ex);
 	return s;
 }
 
@@ -38,14 +38,14 @@ static size_t limit_for(const struct as_llm_stream *s, size_t held)
 	return limit < AS_LLM_MAX_FIELD_BYTES ? limit : AS_LLM_MAX_FIELD_BYTES;
 }
 
-static void add_bounded(struct as_llm_stream *s, struct llm_buf *b, const char *t, size_t n)
+static void add_bounded(struct as_llm_stream *s, struct as_llmi_buf *b, const char *t, size_t n)
 {
 	size_t before = b->len;
-	llm_buf_add(&s->c, b, t, n, limit_for(s, b->len));
+	as_llmi_buf_add(&s->c, b, t, n, limit_for(s, b->len));
 	s->reply_bytes += b->len - before;
 }
 
-void llm_stream_text(struct as_llm_stream *s, int64_t key, const char *t, size_t n)
+void as_llmi_stream_text(struct as_llm_stream *s, int64_t key, const char *t, size_t n)
 {
 	if (n == 0)
 		return;
@@ -56,12 +56,12 @@ void llm_stream_text(struct as_llm_stream *s, int64_t key, const char *t, size_t
 	add_bounded(s, &s->text, t, n);
 }
 
-struct llm_slot *llm_stream_slot(struct as_llm_stream *s, int64_t index, const char *item_id,
-				 bool create)
+struct as_llmi_slot *as_llmi_stream_slot(struct as_llm_stream *s, int64_t index,
+					 const char *item_id, bool create)
 {
-	struct llm_ctx *c = &s->c;
+	struct as_llmi_ctx *c = &s->c;
 	for (size_t i = 0; i < s->n_slots; i++) {
-		struct llm_slot *slot = &s->slots[i];
+		struct as_llmi_slot *slot = &s->slots[i];
 		if (item_id && slot->item_id) {
 			if (strcmp(item_id, slot->item_id) == 0)
 				return slot;
@@ -75,18 +75,18 @@ struct llm_slot *llm_stream_slot(struct as_llm_stream *s, int64_t index, const c
 		c->ex->capped = true;
 		return NULL;
 	}
-	if (!llm_grow(c, (void **)&s->slots, s->n_slots, sizeof(*s->slots)))
+	if (!as_llmi_grow(c, (void **)&s->slots, s->n_slots, sizeof(*s->slots)))
 		return NULL;
-	struct llm_slot *slot = &s->slots[s->n_slots++];
+	struct as_llmi_slot *slot = &s->slots[s->n_slots++];
 	memset(slot, 0, sizeof(*slot));
 	slot->index = index;
 	if (item_id)
-		slot->item_id = llm_strndup(c, item_id, strlen(item_id));
+		slot->item_id = as_llmi_strndup(c, item_id, strlen(item_id));
 	return slot;
 }
 
-void llm_stream_args(struct as_llm_stream *s, struct llm_slot *slot, const char *t, size_t n,
-		     bool replace)
+void as_llmi_stream_args(struct as_llm_stream *s, struct as_llmi_slot *slot, const char *t,
+			 size_t n, bool replace)
 {
 	if (replace) {
 		s->reply_bytes -= slot->args.len;
@@ -97,8 +97,8 @@ void llm_stream_args(struct as_llm_stream *s, struct llm_slot *slot, const char 
 	add_bounded(s, &slot->args, t, n);
 }
 
-struct llm_block *llm_stream_block(struct as_llm_stream *s, int64_t index, enum llm_block_kind kind,
-				   bool create)
+struct as_llmi_block *as_llmi_stream_block(struct as_llm_stream *s, int64_t index,
+					   enum as_llmi_block_kind kind, bool create)
 {
 	for (size_t i = 0; i < s->n_blocks; i++) {
 		if (s->blocks[i].index == index)
@@ -107,12 +107,12 @@ struct llm_block *llm_stream_block(struct as_llm_stream *s, int64_t index, enum 
 	if (!create)
 		return NULL;
 	if (s->n_blocks >= AS_LLM_MAX_BLOCKS) {
-		llm_problem(&s->c);
+		as_llmi_problem(&s->c);
 		return NULL;
 	}
-	if (!llm_grow(&s->c, (void **)&s->blocks, s->n_blocks, sizeof(*s->blocks)))
+	if (!as_llmi_grow(&s->c, (void **)&s->blocks, s->n_blocks, sizeof(*s->blocks)))
 		return NULL;
-	struct llm_block *b = &s->blocks[s->n_blocks++];
+	struct as_llmi_block *b = &s->blocks[s->n_blocks++];
 	b->index = index;
 	b->kind = kind;
 	return b;
@@ -128,7 +128,7 @@ int as_llm_stream_event(struct as_llm_stream *s, const char *event_name, const c
 {
 	if (!s || s->finished)
 		return -EINVAL;
-	struct llm_ctx *c = &s->c;
+	struct as_llmi_ctx *c = &s->c;
 	struct as_llm_exchange *ex = c->ex;
 	int rc = 0;
 
@@ -151,27 +151,27 @@ int as_llm_stream_event(struct as_llm_stream *s, const char *event_name, const c
 	json_t *root = json_loadb(data, len, 0, NULL);
 	if (!json_is_object(root)) {
 		json_decref(root);
-		llm_problem(c);
+		as_llmi_problem(c);
 		return -EINVAL;
 	}
 	if (ex->api == AS_LLM_API_UNKNOWN)
-		ex->api = llm_guess_api(root, event_name);
+		ex->api = as_llmi_guess_api(root, event_name);
 	const char *type = json_string_value(json_object_get(root, "type"));
 	if (!type)
 		type = event_name;
 	switch (ex->api) {
 	case AS_LLM_API_OPENAI_CHAT:
-		rc = llm_chat_event(s, root);
+		rc = as_llmi_chat_event(s, root);
 		break;
 	case AS_LLM_API_OPENAI_RESPONSES:
-		rc = llm_responses_event(s, type, root);
+		rc = as_llmi_responses_event(s, type, root);
 		break;
 	case AS_LLM_API_ANTHROPIC_MESSAGES:
-		rc = llm_anthropic_event(s, type, root);
+		rc = as_llmi_anthropic_event(s, type, root);
 		break;
 	case AS_LLM_API_UNKNOWN:
 	default:
-		if (llm_take_error(c, root))
+		if (as_llmi_take_error(c, root))
 			s->end_seen = true;
 		break;
 	}
@@ -188,21 +188,22 @@ void as_llm_stream_finish(struct as_llm_stream *s, bool truncated)
 	if (!s || s->finished)
 		return;
 	s->finished = true;
-	struct llm_ctx *c = &s->c;
+	struct as_llmi_ctx *c = &s->c;
 	struct as_llm_exchange *ex = c->ex;
 	struct as_llm_message *r = &ex->reply;
 
-	llm_message_free(r);
+	as_llmi_message_free(r);
 	r->role = AS_LLM_ROLE_ASSISTANT;
-	r->text = llm_buf_take(&s->text);
+	r->text = as_llmi_buf_take(&s->text);
 	for (size_t i = 0; i < s->n_slots; i++) {
-		struct llm_slot *slot = &s->slots[i];
-		if (!llm_grow(c, (void **)&r->tool_calls, r->n_tool_calls, sizeof(*r->tool_calls)))
+		struct as_llmi_slot *slot = &s->slots[i];
+		if (!as_llmi_grow(c, (void **)&r->tool_calls, r->n_tool_calls,
+				  sizeof(*r->tool_calls)))
 			break;
 		struct as_llm_tool_call *tc = &r->tool_calls[r->n_tool_calls++];
 		tc->id = slot->id;
 		tc->name = slot->name;
-		tc->arguments = llm_buf_take(&slot->args);
+		tc->arguments = as_llmi_buf_take(&slot->args);
 		if (!tc->arguments) {
 			tc->arguments = slot->start_input;
 			slot->start_input = NULL;
@@ -210,7 +211,7 @@ void as_llm_stream_finish(struct as_llm_stream *s, bool truncated)
 		slot->id = slot->name = NULL;
 	}
 	ex->response_complete = s->end_seen || (!truncated && ex->stop_reason);
-	llm_redact_response(ex);
+	as_llmi_redact_response(ex);
 }
 
 void as_llm_stream_free(struct as_llm_stream *s)
@@ -219,15 +220,15 @@ void as_llm_stream_free(struct as_llm_stream *s)
 		return;
 	as_llm_stream_finish(s, true);
 	for (size_t i = 0; i < s->n_slots; i++) {
-		struct llm_slot *slot = &s->slots[i];
+		struct as_llmi_slot *slot = &s->slots[i];
 		free(slot->item_id);
 		free(slot->id);
 		free(slot->name);
 		free(slot->start_input);
-		llm_buf_free(&slot->args);
+		as_llmi_buf_free(&slot->args);
 	}
 	free(s->slots);
 	free(s->blocks);
-	llm_buf_free(&s->text);
+	as_llmi_buf_free(&s->text);
 	free(s);
 }

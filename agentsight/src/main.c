@@ -5,6 +5,7 @@
  * engine), report (a recorded session as text or JSON), serve (the web UI),
  * sigs (byte signatures of OpenSSL for stripped binaries).
  */
+#include "analyze.h"
 #include "elfsym.h"
 #include "report.h"
 #include "serve.h"
@@ -53,6 +54,11 @@ static void usage(FILE *f)
 		"  replay [OPTIONS] FILE               run raw records saved with --save-raw\n"
 		"  report [--db FILE] [--session ID] [--json]   show a recorded session\n"
 		"  serve [--db FILE] [--port N]        web UI on 127.0.0.1, behind a random token\n"
+		"  analyze [--db FILE] [--session ID] [--json] [--digest] [--llm KEY=VALUE]...\n"
+		"                                      an LLM's second opinion on a session "
+		"(optional;\n"
+		"                                      configured by ISTHMUS_LLM_* or --llm, see\n"
+		"                                      lib/llm/README.md)\n"
 		"  sigs [--from LIBSSL_A] [-o FILE]    OpenSSL byte signatures for stripped "
 		"binaries\n"
 		"\n"
@@ -97,6 +103,8 @@ enum {
 	OPT_PORT,
 	OPT_FROM,
 	OPT_ALL_OPENS,
+	OPT_DIGEST,
+	OPT_LLM,
 };
 
 static const struct option record_opts[] = {
@@ -346,6 +354,93 @@ static int cmd_report(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_analyze(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, OPT_DB},
+		{"session", required_argument, NULL, OPT_SESSION},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"digest", no_argument, NULL, OPT_DIGEST},
+		{"llm", required_argument, NULL, OPT_LLM},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *db = default_db();
+	struct as_analyze_opts ao = {0};
+	const char *overrides[32];
+	size_t n_overrides = 0;
+	long session = 0;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DB:
+			db = optarg;
+			break;
+		case OPT_SESSION:
+			if (!parse_long(optarg, 1, 1L << 62, &session)) {
+				fprintf(stderr, "agentsight: --session '%s' is not a session id\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case OPT_JSON:
+			ao.json = true;
+			break;
+		case OPT_DIGEST:
+			ao.digest_only = true;
+			break;
+		case OPT_LLM:
+			if (n_overrides == sizeof(overrides) / sizeof(overrides[0])) {
+				fprintf(stderr, "agentsight: too many --llm settings\n");
+				return 2;
+			}
+			overrides[n_overrides++] = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	ao.session = session;
+	char err[512];
+	struct llm_config cfg;
+	if (!ao.digest_only) {
+		/* The environment, then the flags over it. A missing key is not
+		 * fatal yet: a flag may give it (llm_config_check says if not). */
+		int erc = llm_config_from_env(&cfg, err, sizeof(err));
+		if (erc != 0 && erc != LLM_ERR_CONFIG) {
+			fprintf(stderr, "agentsight: analyze: %s\n", err);
+			return 1;
+		}
+		for (size_t i = 0; i < n_overrides; i++)
+			if (llm_config_set(&cfg, overrides[i], err, sizeof(err)) != 0) {
+				fprintf(stderr, "agentsight: --llm %s: %s\n", overrides[i], err);
+				return 2;
+			}
+		if (llm_config_check(&cfg, err, sizeof(err)) != 0) {
+			fprintf(stderr, "agentsight: analyze: %s\n", err);
+			return 1;
+		}
+		ao.llm = &cfg;
+	}
+	struct as_store *st;
+	struct as_store_opts sto = {.read_only = true};
+	if (as_store_open(&st, db, &sto, err, sizeof(err)) != 0) {
+		fprintf(stderr, "agentsight: analyze: %s\n", err);
+		return 1;
+	}
+	int rc = as_analyze_run(st, &ao, stdout, err, sizeof(err));
+	as_store_close(st);
+	if (rc != 0) {
+		fprintf(stderr, "agentsight: analyze: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -465,6 +560,8 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - 1, argv + 1);
 	if (strcmp(cmd, "sigs") == 0)
 		return cmd_sigs(argc - 1, argv + 1);
+	if (strcmp(cmd, "analyze") == 0)
+		return cmd_analyze(argc - 1, argv + 1);
 	fprintf(stderr, "agentsight: unknown command '%s' (try 'agentsight --help')\n", cmd);
 	return 2;
 }

@@ -415,6 +415,8 @@ static CURL *new_handle(struct llm_client *c, const struct llm_config *cfg, cons
 	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, cfg->user_agent);
+	if (cfg->ca_file[0])
+		curl_easy_setopt(h, CURLOPT_CAINFO, cfg->ca_file);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)cfg->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);

@@ -65,6 +65,7 @@ struct llm_config {
 	char api_key[LLM_KEY_MAX];
 	char model[LLM_MODEL_MAX];
 	char user_agent[LLM_UA_MAX];
+	char ca_file[LLM_URL_MAX];    /* PEM bundle to trust instead of the system's; "": system */
 	uint32_t max_output_tokens;   /* 0: not sent (OpenAI); Anthropic needs > 0 */
 	double temperature;	      /* < 0: not sent, the API's default applies */
 	uint32_t connect_timeout_ms;  /* TCP + TLS connect, per attempt */
@@ -101,6 +102,7 @@ void llm_config_defaults(struct llm_config *cfg, enum llm_provider provider);
  *   ISTHMUS_LLM_PRICE_IN            USD per million input tokens
  *   ISTHMUS_LLM_PRICE_OUT           USD per million output tokens
  *   ISTHMUS_LLM_USER_AGENT          User-Agent header
+ *   ISTHMUS_LLM_CA_FILE             CA bundle (PEM) for a private endpoint
  *   ISTHMUS_LLM_MAX_RESPONSE_BYTES  response size limit
  *
  * A malformed value gives LLM_ERR_INVALID naming the variable. When no key
@@ -112,7 +114,7 @@ int llm_config_from_env(struct llm_config *cfg, char *err, size_t errlen);
  * variable names above without ISTHMUS_LLM_, in lower case (provider,
  * base_url, model, api_key, max_tokens, temperature, timeout_ms,
  * connect_timeout_ms, max_retries, backoff_ms, max_backoff_ms, price_in,
- * price_out, user_agent, max_response_bytes). Changing the provider also
+ * price_out, user_agent, ca_file, max_response_bytes). Changing the provider also
  * changes base_url and model when they still hold the old provider's
  * defaults. LLM_ERR_INVALID names the key and what is wrong; the error never
  * repeats an api_key value. */

@@ -91,6 +91,7 @@ static const struct setting settings[] = {
 	STR("model", model, K_STRING),
 	STR("api_key", api_key, K_SECRET),
 	STR("user_agent", user_agent, K_STRING),
+	STR("ca_file", ca_file, K_STRING),
 	NUM("max_tokens", max_output_tokens, K_U32, 0, 10000000),
 	NUM("temperature", temperature, K_DOUBLE, -1, 2),
 	NUM("timeout_ms", timeout_ms, K_U32, 1, 86400000),
