@@ -84,6 +84,9 @@ struct corr_exec {
 	struct corr_shell ps;
 	char *canon;
 	const char *code; /* of python -c CODE and the like, or NULL */
+	const char *prog; /* the basename of argv[0] (or of filename) */
+	char *paths[8];	  /* path-like words of argv and filename, normalised */
+	size_t n_paths;
 };
 void corr_exec_prepare(struct corr_exec *x, const char *const *argv, size_t argc,
 		       const char *filename);
@@ -92,7 +95,8 @@ void corr_exec_free(struct corr_exec *x);
 /* Scores (0..1) of one event against one artifact; what (may be NULL)
  * receives a short phrase naming the match. */
 double corr_score_exec(const struct corr_art *a, const struct corr_exec *x, const char **what);
-double corr_score_path(const struct corr_art *a, const char *path, const char **what);
+/* npath: the event's path, normalised with corr_norm_path(). */
+double corr_score_path(const struct corr_art *a, const char *npath, const char **what);
 double corr_score_net(const struct corr_art *a, int family, const char *addr, int port,
 		      enum as_event_kind kind, const char **what);
 double corr_score_http(const struct corr_art *a, const char *host, const char *path,

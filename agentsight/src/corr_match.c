@@ -1460,11 +1460,6 @@ struct as_corr_artifacts *as_corr_extract_text(const char *text)
 
 /* ---- scoring ---------------------------------------------------------------------- */
 
-static bool same_prog(const char *a, const char *b)
-{
-	return strcmp(corr_basename(a), corr_basename(b)) == 0;
-}
-
 /* Whitespace-collapsed equality and containment of two code texts. */
 static double code_match(const char *code, const char *want)
 {
@@ -1509,10 +1504,25 @@ void corr_exec_prepare(struct corr_exec *x, const char *const *argv, size_t argc
 		x->canon = corr_shell_canon(&x->ps);
 	}
 	x->code = interp_code(x->argv, x->argc);
+	const char *prog = x->argc > 0 && x->argv[0] ? x->argv[0] : filename;
+	x->prog = prog ? corr_basename(prog) : NULL;
+	for (size_t i = 0; i <= x->argc && x->n_paths < 8; i++) {
+		const char *w = i < x->argc ? x->argv[i] : filename;
+		size_t len = w ? strnlen(w, CORR_MAX_TEXT + 1) : 0;
+		if (!w || !corr_looks_like_path(w, len))
+			continue;
+		char *n = malloc(len + 1);
+		if (!n)
+			break;
+		corr_norm_path(w, n, len + 1);
+		x->paths[x->n_paths++] = n;
+	}
 }
 
 void corr_exec_free(struct corr_exec *x)
 {
+	for (size_t i = 0; i < x->n_paths; i++)
+		free(x->paths[i]);
 	corr_shell_free(&x->ps);
 	free(x->canon);
 	memset(x, 0, sizeof(*x));
@@ -1524,7 +1534,6 @@ static double command_vs_argv(const struct corr_art *a, const struct corr_exec *
 	double best = 0;
 	const char *const *argv = x->argv;
 	size_t argc = x->argc;
-	const char *filename = x->filename;
 	if (x->script) {
 		if (x->canon && a->canon && *a->canon && strcmp(x->canon, a->canon) == 0) {
 			*what = "a shell runs the command";
@@ -1544,7 +1553,7 @@ static double command_vs_argv(const struct corr_art *a, const struct corr_exec *
 					 : "the interpreter runs code containing it";
 		}
 	}
-	const char *prog = argc > 0 && argv[0] ? argv[0] : filename;
+	const char *prog = x->prog;
 	if (!prog)
 		return best;
 	size_t top = 0;
@@ -1552,7 +1561,7 @@ static double command_vs_argv(const struct corr_art *a, const struct corr_exec *
 		top += !a->sh.c[i].derived;
 	for (size_t i = 0; i < a->sh.n; i++) {
 		const struct corr_simple *c = &a->sh.c[i];
-		if (c->nw == 0 || !same_prog(prog, c->w[0]))
+		if (c->nw == 0 || strcmp(prog, corr_basename(c->w[0])) != 0)
 			continue;
 		size_t na = argc > 0 ? argc - 1 : 0, nc = c->nw - 1;
 		bool exact = na == nc;
@@ -1596,19 +1605,19 @@ double corr_score_exec(const struct corr_art *a, const struct corr_exec *x, cons
 		what = &dummy;
 	if (a->pub.kind == AS_CORR_ART_COMMAND)
 		return command_vs_argv(a, x, what);
-	for (size_t i = 0; i <= x->argc; i++) {
-		const char *w = i < x->argc ? x->argv[i] : x->filename;
-		if (!w)
-			continue;
-		if (a->pub.kind == AS_CORR_ART_PATH && corr_looks_like_path(w, strlen(w))) {
-			char n[CORR_MAX_TEXT];
-			corr_norm_path(w, n, sizeof(n));
+	if (a->pub.kind == AS_CORR_ART_PATH) {
+		for (size_t i = 0; i < x->n_paths; i++) {
 			const char *pw = NULL;
-			if (path_score(n, a->npath, false, &pw) >= 0.8) {
+			if (path_score(x->paths[i], a->npath, false, &pw) >= 0.8) {
 				*what = "argv names a path asked for";
 				return 0.5;
 			}
-		} else if (a->pub.kind == AS_CORR_ART_URL && strcmp(w, a->text) == 0) {
+		}
+		return 0;
+	}
+	for (size_t i = 0; i <= x->argc; i++) {
+		const char *w = i < x->argc ? x->argv[i] : x->filename;
+		if (w && strcmp(w, a->text) == 0) {
 			*what = "argv names the URL asked for";
 			return 0.5;
 		}
@@ -1642,16 +1651,14 @@ double as_corr_match_command(const char *command, const char *const *argv, size_
 	return s;
 }
 
-double corr_score_path(const struct corr_art *a, const char *path, const char **what)
+double corr_score_path(const struct corr_art *a, const char *npath, const char **what)
 {
 	const char *dummy;
 	if (!what)
 		what = &dummy;
-	if (a->pub.kind != AS_CORR_ART_PATH || !path || !a->npath)
+	if (a->pub.kind != AS_CORR_ART_PATH || !npath || !a->npath)
 		return 0;
-	char n[CORR_MAX_TEXT];
-	corr_norm_path(path, n, sizeof(n));
-	return path_score(n, a->npath, !a->pub.from_text, what);
+	return path_score(npath, a->npath, !a->pub.from_text, what);
 }
 
 static bool loopback(int fam, const unsigned char *ip)

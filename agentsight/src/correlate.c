@@ -540,12 +540,39 @@ struct argmatch {
 	const char *what;
 };
 
+/* An event's arguments prepared once for all exchanges and artifacts. */
+struct prepared {
+	struct corr_exec x;	/* exec */
+	char np[CORR_MAX_TEXT]; /* file path or unix socket path, normalised */
+	char np2[CORR_MAX_TEXT];
+};
+
+static void prepare(struct prepared *p, const struct as_event *ev)
+{
+	memset(&p->x, 0, sizeof(p->x));
+	p->np[0] = p->np2[0] = 0;
+	if (ev->kind == AS_EV_EXEC) {
+		corr_exec_prepare(&p->x, (const char *const *)ev->u.exec.argv, ev->u.exec.argc,
+				  ev->u.exec.filename);
+	} else if (ev->kind >= AS_EV_FILE_OPEN && ev->kind <= AS_EV_FILE_RENAME) {
+		if (ev->u.file.path)
+			corr_norm_path(ev->u.file.path, p->np, sizeof(p->np));
+		if (ev->u.file.path2)
+			corr_norm_path(ev->u.file.path2, p->np2, sizeof(p->np2));
+	} else if (ev->kind >= AS_EV_NET_CONNECT && ev->kind <= AS_EV_NET_BIND &&
+		   ev->u.net.family == AF_UNIX) {
+		corr_norm_path(ev->u.net.addr, p->np, sizeof(p->np));
+	}
+}
+
 static struct argmatch args_score(const struct as_corr *c, const struct rec *r,
-				  const struct as_event *ev, const struct corr_exec *x)
+				  const struct as_event *ev, const struct prepared *pp)
 {
 	struct argmatch best = {.tool = -1};
 	if (!r)
 		return best;
+	const struct corr_exec *x = &pp->x;
+	const char *np = pp->np, *np2 = pp->np2;
 	for (size_t i = 0; i < r->arts->n; i++) {
 		const struct corr_art *a = &r->arts->v[i];
 		const char *what = NULL;
@@ -558,9 +585,9 @@ static struct argmatch args_score(const struct as_corr *c, const struct rec *r,
 		case AS_EV_FILE_WRITE:
 		case AS_EV_FILE_UNLINK:
 		case AS_EV_FILE_RENAME: {
-			s = corr_score_path(a, ev->u.file.path, &what);
+			s = corr_score_path(a, np, &what);
 			const char *w2 = NULL;
-			double s2 = corr_score_path(a, ev->u.file.path2, &w2);
+			double s2 = corr_score_path(a, np2, &w2);
 			if (s2 > s) {
 				s = s2;
 				what = w2;
@@ -571,7 +598,7 @@ static struct argmatch args_score(const struct as_corr *c, const struct rec *r,
 		case AS_EV_NET_ACCEPT:
 		case AS_EV_NET_BIND:
 			if (ev->u.net.family == AF_UNIX)
-				s = corr_score_path(a, ev->u.net.addr, &what);
+				s = corr_score_path(a, np, &what);
 			else
 				s = corr_score_net(a, ev->u.net.family, ev->u.net.addr,
 						   ev->u.net.port, ev->kind, &what);
@@ -687,10 +714,10 @@ static void score_event(struct as_corr *c, const struct as_event *ev)
 		session_expire(c, s, ev->ts_ns);
 	}
 	bool gated = needs_args(c, ev);
-	struct corr_exec x = {0};
-	if (ev->kind == AS_EV_EXEC)
-		corr_exec_prepare(&x, (const char *const *)ev->u.exec.argv, ev->u.exec.argc,
-				  ev->u.exec.filename);
+	struct prepared *pp = malloc(sizeof(*pp));
+	if (!pp)
+		return;
+	prepare(pp, ev);
 	struct cand best = {.score = -1};
 	bool cause_seen = false;
 	size_t n = s ? s->n : 0;
@@ -706,7 +733,7 @@ static void score_event(struct as_corr *c, const struct as_event *ev)
 		k.rel = as_proc_relation(c->pt, r->pid, ev->pid, &k.gen);
 		k.l = k.attributed ? 1.0 : lineage_score(k.rel, k.gen);
 		k.t = k.attributed ? 1.0 : exp2(-(double)k.dt / (double)c->cfg.half_life_ns);
-		k.a = args_score(c, r, ev, &x);
+		k.a = args_score(c, r, ev, pp);
 		if (gated && k.a.score <= 0)
 			continue;
 		k.score = c->cfg.w_temporal * k.t + c->cfg.w_lineage * k.l +
@@ -724,7 +751,8 @@ static void score_event(struct as_corr *c, const struct as_event *ev)
 	}
 	if (n)
 		c->st.events_scored++;
-	corr_exec_free(&x);
+	corr_exec_free(&pp->x);
+	free(pp);
 	if (best.score < 0 || best.score < c->cfg.threshold)
 		return;
 	struct as_link link = {.llm_event_id = best.llm_id,

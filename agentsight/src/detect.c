@@ -1070,6 +1070,14 @@ static double action_match(const struct inj *r, const struct as_event *ev, const
 	if (ev->kind == AS_EV_EXEC)
 		corr_exec_prepare(&x, (const char *const *)ev->u.exec.argv, ev->u.exec.argc,
 				  ev->u.exec.filename);
+	char np[CORR_MAX_TEXT], np2[CORR_MAX_TEXT];
+	np[0] = np2[0] = 0;
+	if (ev->kind >= AS_EV_FILE_OPEN && ev->kind <= AS_EV_FILE_RENAME) {
+		if (ev->u.file.path)
+			corr_norm_path(ev->u.file.path, np, sizeof(np));
+		if (ev->u.file.path2)
+			corr_norm_path(ev->u.file.path2, np2, sizeof(np2));
+	}
 	for (size_t k = 0; k < r->arts->n; k++) {
 		const struct corr_art *a = &r->arts->v[k];
 		const char *w = NULL;
@@ -1086,10 +1094,10 @@ static double action_match(const struct inj *r, const struct as_event *ev, const
 		case AS_EV_FILE_WRITE:
 		case AS_EV_FILE_UNLINK:
 		case AS_EV_FILE_RENAME:
-			sc = corr_score_path(a, ev->u.file.path, &w);
-			if (ev->u.file.path2) {
+			sc = corr_score_path(a, np, &w);
+			if (np2[0]) {
 				const char *w2 = NULL;
-				double s2 = corr_score_path(a, ev->u.file.path2, &w2);
+				double s2 = corr_score_path(a, np2, &w2);
 				if (s2 > sc) {
 					sc = s2;
 					w = w2;
