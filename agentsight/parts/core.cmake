@@ -59,3 +59,9 @@ isthmus_add_test(NAME as_analyze TIMEOUT 60
                          $<TARGET_FILE:agentsight> $<TARGET_FILE:mockllm> ${AS_ENV_CERTS}
                          ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/analyze-tmp)
 set_tests_properties(as_analyze PROPERTIES FIXTURES_REQUIRED as_env_cert)
+
+isthmus_add_test(NAME as_record_http2 LABELS bpf root TIMEOUT 60
+                 COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tests/e2e/h2_capture_test.sh
+                         $<TARGET_FILE:agentsight> ${AS_ENV_CERTS}
+                         ${CMAKE_CURRENT_BINARY_DIR}/h2-tmp)
+set_tests_properties(as_record_http2 PROPERTIES FIXTURES_REQUIRED as_env_cert)
