@@ -525,6 +525,16 @@ static void on_sse_event(void *ctx, const struct as_sse_event *sev)
 				    sev->data_len);
 }
 
+/* What the parsers bounded or could not decode, for the stats line. */
+static void count_body(struct as_engine *e, const struct as_http_body_stats *stats)
+{
+	if (!stats)
+		return;
+	e->stats.body_bytes_dropped += stats->dropped_bytes;
+	if (stats->decode_failed)
+		e->stats.decode_failures++;
+}
+
 static void req_head(void *ctx, uint32_t stream_id, const struct as_http_head *head)
 {
 	struct conn *c = ctx;
@@ -576,8 +586,8 @@ static void req_end(void *ctx, uint32_t stream_id, enum as_http_end how,
 		    const struct as_http_body_stats *stats)
 {
 	(void)how;
-	(void)stats;
 	struct conn *c = ctx;
+	count_body(c->engine, stats);
 	struct pending *p = request_of(c, stream_id);
 	if (!p)
 		return;
@@ -666,8 +676,8 @@ static struct pending *response_in_progress(struct conn *c, uint32_t stream_id)
 static void resp_end(void *ctx, uint32_t stream_id, enum as_http_end how,
 		     const struct as_http_body_stats *stats)
 {
-	(void)stats;
 	struct conn *c = ctx;
+	count_body(c->engine, stats);
 	struct pending *p = response_in_progress(c, stream_id);
 	if (!p || !p->resp_started)
 		return;

@@ -55,7 +55,8 @@ struct as_engine_stats {
 	uint64_t tls_bytes;	     /* plaintext bytes received */
 	uint64_t tls_bytes_lost;     /* gaps: bytes the capture lost */
 	uint64_t non_http_bytes;     /* TLS bytes of connections that are not HTTP */
-	uint64_t body_bytes_dropped; /* over max_body_bytes */
+	uint64_t body_bytes_dropped; /* over max_body_bytes (in the parsers or here) */
+	uint64_t decode_failures;    /* bodies whose content-encoding did not decode (or bombed) */
 	uint64_t http_errors;	     /* parser errors */
 	uint64_t llm_exchanges;
 	uint64_t connections;	      /* connections seen */

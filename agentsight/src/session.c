@@ -419,14 +419,14 @@ static json_t *stats_json(struct run *r)
 {
 	struct as_engine_stats es;
 	as_engine_get_stats(r->engine, &es);
-	json_t *j = json_pack("{sI sI sI sI sI sI sI sI sI sI}", "records", (json_int_t)es.records,
-			      "events", (json_int_t)es.events, "llm_exchanges",
-			      (json_int_t)es.llm_exchanges, "tls_bytes", (json_int_t)es.tls_bytes,
-			      "tls_bytes_lost", (json_int_t)es.tls_bytes_lost, "non_http_bytes",
-			      (json_int_t)es.non_http_bytes, "body_bytes_dropped",
-			      (json_int_t)es.body_bytes_dropped, "http_errors",
-			      (json_int_t)es.http_errors, "bad_records", (json_int_t)es.bad_records,
-			      "opens_filtered", (json_int_t)es.opens_filtered);
+	json_t *j = json_pack(
+		"{sI sI sI sI sI sI sI sI sI sI sI}", "records", (json_int_t)es.records, "events",
+		(json_int_t)es.events, "llm_exchanges", (json_int_t)es.llm_exchanges, "tls_bytes",
+		(json_int_t)es.tls_bytes, "tls_bytes_lost", (json_int_t)es.tls_bytes_lost,
+		"non_http_bytes", (json_int_t)es.non_http_bytes, "body_bytes_dropped",
+		(json_int_t)es.body_bytes_dropped, "http_errors", (json_int_t)es.http_errors,
+		"bad_records", (json_int_t)es.bad_records, "opens_filtered",
+		(json_int_t)es.opens_filtered, "decode_failures", (json_int_t)es.decode_failures);
 	if (j && r->cap) {
 		struct as_capture_stats cs;
 		as_capture_get_stats(r->cap, &cs);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <zlib.h>
 
@@ -460,6 +461,71 @@ static void test_close_and_reuse(void)
 	free(resp);
 }
 
+static long max_rss_kb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/* A gzip bomb: 256 MiB of zeros, about 256 KiB on the wire, as an LLM
+ * response. Decoding must stop at the bound, count what it dropped, and the
+ * process must not grow by anything like the bomb's size. */
+static void test_gzip_bomb(void)
+{
+	struct seen s = {0};
+	struct as_engine_cfg cfg = {.max_body_bytes = 1 << 20};
+	struct as_engine_sink sink = {.ctx = &s, .on_event = on_event};
+	struct as_engine *e = as_engine_new(&cfg, &sink);
+
+	z_stream z = {0};
+	deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
+	static uint8_t zeros[1 << 16];
+	size_t cap = 1 << 20, gzlen = 0;
+	uint8_t *gz = malloc(cap);
+	for (int i = 0; i < 4096; i++) {
+		z.next_in = zeros;
+		z.avail_in = sizeof(zeros);
+		do {
+			z.next_out = gz + gzlen;
+			z.avail_out = (uInt)(cap - gzlen);
+			deflate(&z, i == 4095 ? Z_FINISH : Z_NO_FLUSH);
+			gzlen = cap - z.avail_out;
+		} while (z.avail_in > 0);
+	}
+	deflateEnd(&z);
+
+	char *req =
+		request("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+			"/v1/chat/completions");
+	tls_str(e, 9, 77, AS_TLS_DIR_WRITE, req, 4096);
+	free(req);
+	char head[256];
+	int hl = snprintf(head, sizeof(head),
+			  "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+			  "Content-Encoding: gzip\r\nContent-Length: %zu\r\n\r\n",
+			  gzlen);
+	long rss_before = max_rss_kb();
+	tls_call(e, 9, 77, AS_TLS_DIR_READ, head, (size_t)hl, 4096, -1);
+	for (size_t off = 0; off < gzlen; off += 16384)
+		tls_call(e, 9, 77, AS_TLS_DIR_READ, gz + off,
+			 gzlen - off < 16384 ? gzlen - off : 16384, 16384, -1);
+	long grown_kb = max_rss_kb() - rss_before;
+	free(gz);
+
+	json_t *ev = find_kind(&s, "llm", 0);
+	TK_CHECK(ev != NULL, "no llm event for the bomb's exchange");
+	struct as_engine_stats st;
+	as_engine_get_stats(e, &st);
+	TK_CHECK(st.body_bytes_dropped > 0 || st.decode_failures > 0,
+		 "the bomb was neither cut nor refused (dropped %llu, decode failures %llu)",
+		 (unsigned long long)st.body_bytes_dropped, (unsigned long long)st.decode_failures);
+	TK_CHECK(grown_kb < 64 * 1024, "memory grew by %ld KiB while a 256 MiB bomb went through",
+		 grown_kb);
+	as_engine_free(e);
+	seen_clear(&s);
+}
+
 int main(void)
 {
 	test_streamed_llm_call();
@@ -467,5 +533,6 @@ int main(void)
 	test_losses_and_garbage();
 	test_system_events();
 	test_close_and_reuse();
+	test_gzip_bomb();
 	return tk_finish();
 }
