@@ -10,7 +10,7 @@ target_link_libraries(as_engine_test PRIVATE as_core isthmus_testkit ZLIB::ZLIB)
 isthmus_add_test(NAME as_engine COMMAND as_engine_test)
 
 # The command line.
-add_executable(agentsight src/main.c src/session.c src/analyze.c)
+add_executable(agentsight src/main.c src/session.c src/analyze.c src/textfmt.c)
 target_link_libraries(agentsight PRIVATE as_capture as_core as_store as_correlate isthmus_llm)
 install(TARGETS agentsight)
 

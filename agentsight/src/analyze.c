@@ -3,6 +3,7 @@
 
 #include "event.h"
 #include "llmapi.h"
+#include "textfmt.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -32,34 +33,6 @@ struct digest {
 	json_t *links; /* event id -> "llm id (score)" */
 };
 
-static void put_text(FILE *f, const char *s)
-{
-	if (!s) {
-		fputs("(none)", f);
-		return;
-	}
-	size_t n = strlen(s), shown = n > TEXT_MAX ? TEXT_MAX : n;
-	/* Cut on a UTF-8 boundary, keep it on one line. */
-	while (shown < n && ((unsigned char)s[shown] & 0xc0) == 0x80)
-		shown--;
-	fputc('"', f);
-	for (size_t i = 0; i < shown; i++)
-		fputc(s[i] == '\n' || s[i] == '\r' ? ' ' : s[i], f);
-	fputc('"', f);
-	if (shown < n)
-		fprintf(f, " (+%zu bytes)", n - shown);
-}
-
-static const struct as_llm_message *last_prompt(const struct as_llm_exchange *x)
-{
-	for (size_t i = x->n_messages; i > 0; i--) {
-		const struct as_llm_message *m = &x->messages[i - 1];
-		if (m->role == AS_LLM_ROLE_USER || m->role == AS_LLM_ROLE_TOOL)
-			return m;
-	}
-	return NULL;
-}
-
 static void put_cause(struct digest *d, uint64_t id)
 {
 	char key[24];
@@ -82,76 +55,9 @@ static int add_event(const struct as_event *ev, void *ctx)
 		return 0;
 	}
 	d->written_events++;
-	double t = ev->ts_ns >= d->t0 ? (double)(ev->ts_ns - d->t0) / 1e9 : 0;
-	fprintf(d->f, "#%llu t+%.3fs pid %d (%s) ", (unsigned long long)ev->id, t, ev->pid,
-		ev->comm);
-	switch (ev->kind) {
-	case AS_EV_LLM: {
-		const struct as_llm_exchange *x = ev->llm;
-		if (!x) {
-			fputs("LLM call (unread)\n", d->f);
-			break;
-		}
-		fprintf(d->f, "LLM %s model %s, tokens %lld in / %lld out%s\n",
-			as_llm_api_name(x->api), x->model ? x->model : "?",
-			(long long)x->usage.input_tokens, (long long)x->usage.output_tokens,
-			x->response_complete ? "" : ", response incomplete");
-		const struct as_llm_message *p = last_prompt(x);
-		if (p) {
-			fprintf(d->f,
-				"  %s: ", p->role == AS_LLM_ROLE_TOOL ? "tool result" : "prompt");
-			put_text(d->f, p->text);
-			fputc('\n', d->f);
-		}
-		fputs("  reply: ", d->f);
-		put_text(d->f, x->reply.text);
-		fputc('\n', d->f);
-		for (size_t i = 0; i < x->reply.n_tool_calls; i++) {
-			fprintf(d->f, "  tool call %s ",
-				x->reply.tool_calls[i].name ? x->reply.tool_calls[i].name : "?");
-			put_text(d->f, x->reply.tool_calls[i].arguments);
-			fputc('\n', d->f);
-		}
-		return 0;
-	}
-	case AS_EV_EXEC:
-		fputs("exec", d->f);
-		for (size_t i = 0; i < ev->u.exec.argc; i++) {
-			fputc(' ', d->f);
-			put_text(d->f, ev->u.exec.argv[i]);
-		}
-		break;
-	case AS_EV_FILE_WRITE:
-		fprintf(d->f, "wrote %llu bytes to %s", (unsigned long long)ev->u.file.bytes,
-			ev->u.file.path ? ev->u.file.path : "?");
-		break;
-	case AS_EV_FILE_OPEN:
-		fprintf(d->f, "opened %s", ev->u.file.path ? ev->u.file.path : "?");
-		break;
-	case AS_EV_FILE_UNLINK:
-		fprintf(d->f, "removed %s", ev->u.file.path ? ev->u.file.path : "?");
-		break;
-	case AS_EV_FILE_RENAME:
-		fprintf(d->f, "renamed %s to %s", ev->u.file.path ? ev->u.file.path : "?",
-			ev->u.file.path2 ? ev->u.file.path2 : "?");
-		break;
-	case AS_EV_NET_CONNECT:
-	case AS_EV_NET_ACCEPT:
-	case AS_EV_NET_BIND:
-		fprintf(d->f, "%s %s:%d", as_event_kind_name(ev->kind), ev->u.net.addr,
-			ev->u.net.port);
-		break;
-	case AS_EV_HTTP:
-		fprintf(d->f, "HTTP %s %s%s -> %d", ev->http.method ? ev->http.method : "?",
-			ev->http.host ? ev->http.host : "", ev->http.path ? ev->http.path : "",
-			ev->http.status);
-		break;
-	default:
-		fputs(as_event_kind_name(ev->kind), d->f);
-		break;
-	}
+	as_text_event(d->f, ev, d->t0, TEXT_MAX);
 	put_cause(d, ev->id);
-	fputc('\n', d->f);
+	as_text_end_line(d->f);
 	return 0;
 }
 

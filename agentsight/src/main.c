@@ -65,7 +65,8 @@ static void usage(FILE *f)
 		"record, trace and replay options:\n"
 		"  -o, --output FILE     JSON lines to FILE ('-': stdout, the default)\n"
 		"      --db FILE         also store the session in the SQLite database FILE\n"
-		"      --no-json         no JSON lines\n"
+		"      --text            lines for people instead of JSON\n"
+		"      --no-json         no JSON lines (with --db: only the store)\n"
 		"      --ssl-binary PATH attach to OpenSSL linked into PATH (repeatable)\n"
 		"      --sigs FILE       signatures for stripped binaries (default: made from the\n"
 		"                        system's libssl.a when present)\n"
@@ -104,6 +105,7 @@ enum {
 	OPT_FROM,
 	OPT_ALL_OPENS,
 	OPT_DIGEST,
+	OPT_TEXT,
 	OPT_LLM,
 };
 
@@ -111,6 +113,7 @@ static const struct option record_opts[] = {
 	{"output", required_argument, NULL, 'o'},
 	{"db", required_argument, NULL, OPT_DB},
 	{"no-json", no_argument, NULL, OPT_NO_JSON},
+	{"text", no_argument, NULL, OPT_TEXT},
 	{"ssl-binary", required_argument, NULL, OPT_SSL_BINARY},
 	{"sigs", required_argument, NULL, OPT_SIGS},
 	{"no-sigs", no_argument, NULL, OPT_NO_SIGS},
@@ -160,6 +163,9 @@ static int cmd_record(const char *cmd, int argc, char **argv)
 			break;
 		case OPT_NO_JSON:
 			no_json = true;
+			break;
+		case OPT_TEXT:
+			o.text = true;
 			break;
 		case OPT_SSL_BINARY:
 			if (o.n_ssl_binaries == AS_MAX_SSL_BINARIES) {

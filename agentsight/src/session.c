@@ -20,6 +20,7 @@
 #include "proctable.h"
 #include "raw.h"
 #include "store.h"
+#include "textfmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +53,7 @@ struct run {
 	struct as_corr *corr;
 	struct as_detect *detect;
 	bool have_root;
+	uint64_t t0; /* the first event's time, for --text */
 	uint64_t last_analysis_tick;
 	uint64_t events, llm_calls, tokens_in, tokens_out, links, alerts;
 	bool store_failed;
@@ -99,7 +101,7 @@ static void write_jsonl(struct run *r, json_t *j, const char *type)
 {
 	if (!j)
 		return;
-	if (r->o->jsonl) {
+	if (r->o->jsonl && !r->o->text) {
 		json_object_set_new(j, "type", json_string(type));
 		json_dumpf(j, r->o->jsonl, JSON_COMPACT | JSON_ENSURE_ASCII);
 		fputc('\n', r->o->jsonl); /* flushed by tick(), not per line */
@@ -150,7 +152,16 @@ static void on_event(void *ctx, const struct as_event *ev)
 		if (as_store_add_event(r->store, r->session_id, ev, err, sizeof(err)) != 0)
 			store_error(r, "adding an event", err);
 	}
-	write_jsonl(r, as_event_to_json(ev, r->walltime_offset_ns), "event");
+	if (r->o->text && r->o->jsonl) {
+		if (!r->t0)
+			r->t0 = ev->ts_ns;
+		if (ev->kind != AS_EV_FORK) {
+			as_text_event(r->o->jsonl, ev, r->t0, 160);
+			as_text_end_line(r->o->jsonl);
+		}
+	} else {
+		write_jsonl(r, as_event_to_json(ev, r->walltime_offset_ns), "event");
+	}
 
 	/* Analysis, in the order its modules expect: the process tree, the
 	 * correlation engine (links and tool inputs reach the detectors through
@@ -177,7 +188,11 @@ static void on_link(void *ctx, const struct as_link *link, const struct as_event
 		if (as_store_add_link(r->store, r->session_id, link, err, sizeof(err)) != 0)
 			store_error(r, "adding a link", err);
 	}
-	write_jsonl(r, as_link_to_json(link), "link");
+	if (r->o->text && r->o->jsonl) {
+		if (ev->kind != AS_EV_FORK) /* forks are not shown as text */
+			as_text_link(r->o->jsonl, link);
+	} else
+		write_jsonl(r, as_link_to_json(link), "link");
 	as_detect_link(r->detect, link, ev);
 }
 
@@ -197,10 +212,14 @@ static void on_alert(void *ctx, const struct as_alert *al, bool update)
 		if (as_store_add_alert(r->store, r->session_id, al, err, sizeof(err)) != 0)
 			store_error(r, "adding an alert", err);
 	}
-	json_t *j = as_alert_to_json(al, r->walltime_offset_ns);
-	if (j)
-		json_object_set_new(j, "update", json_boolean(update));
-	write_jsonl(r, j, "alert");
+	if (r->o->text && r->o->jsonl) {
+		as_text_alert(r->o->jsonl, al, update);
+	} else {
+		json_t *j = as_alert_to_json(al, r->walltime_offset_ns);
+		if (j)
+			json_object_set_new(j, "update", json_boolean(update));
+		write_jsonl(r, j, "alert");
+	}
 	if (!update && !r->o->quiet)
 		warnf("alert: %s: %s", as_alert_kind_name(al->kind),
 		      al->summary ? al->summary : "");
@@ -465,6 +484,8 @@ static void close_outputs(struct run *r)
 			store_error(r, "ending the session", err);
 		as_store_close(r->store);
 	}
+	if (r->o->text && r->o->jsonl)
+		fflush(r->o->jsonl);
 	if (!r->o->quiet) {
 		json_t *lost = json_object_get(stats, "tls_bytes_lost");
 		json_t *drops = json_object_get(stats, "ringbuf_drops");

@@ -46,7 +46,8 @@ struct as_session_opts {
 	struct as_detect_config detect;
 
 	/* Outputs. */
-	FILE *jsonl;	      /* JSON lines (NULL: none) */
+	FILE *jsonl;	      /* JSON lines, or text with `text` (NULL: none) */
+	bool text;	      /* lines for people instead of JSON (textfmt.h) */
 	const char *db_path;  /* SQLite store (NULL: none) */
 	const char *raw_path; /* save the raw records here (NULL: no) */
 	bool verbose;	      /* libbpf's and the capture's messages */

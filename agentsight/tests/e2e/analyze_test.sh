@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# agentsight analyze, end to end without root: a recording kept as raw records
+# agentsight analyze (and replay --text), end to end without root: a recording
+# kept as raw records
 # (tests/engine/corpus: the gnutls agent on the basic scenario) is replayed
 # into a store, then analyzed through lib/llm against mockllm over HTTPS.
 # Checked: the digest sent to the model holds what the recording holds (the
@@ -25,6 +26,16 @@ mock_pid=
 mock_pid=$!
 for _ in $(seq 300); do [ -s "$tmp/port" ] && break; sleep 0.02; done
 url="https://127.0.0.1:$(cat "$tmp/port")/v1"
+
+# The same recording as text for people (replay --text).
+"$as" replay --text -q "$src/tests/engine/corpus/fuzz_as_replay/openai-stream.raw" >"$tmp/text.txt" ||
+	fail "replay --text failed"
+for want in 'prompt: "Please do the task."' 'reply: "I will run the command and write the file."' \
+	'exec "sh" "-c" "echo agentsight-e2e-basic-output && touch agentsight-e2e-basic.marker"' \
+	'wrote 63 bytes to /tmp/e2e/work/agentsight-e2e-basic.txt' 'caused by #4 (score'; do
+	grep -qF "$want" "$tmp/text.txt" || fail "--text lacks: $want"
+done
+grep -q '"type":' "$tmp/text.txt" && fail "--text printed JSON"
 
 # The digest alone: no model needed.
 "$as" analyze --db "$tmp/s.db" --digest >"$tmp/digest.txt" || fail "--digest failed"
