@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#define ZLIB_CONST /* next_in is const: the input is never written */
 #include <zlib.h>
 
 enum mode {
@@ -19,7 +20,7 @@ enum mode {
 
 /* The bomb guard looks at the ratio only past this much output, so that small,
  * very compressible bodies (a run of spaces) are not mistaken for bombs. */
-#define BOMB_MIN_OUTPUT (64u * 1024u)
+#define BOMB_MIN_OUTPUT ((uint64_t)64 * 1024)
 
 /* zlib takes at most this much input per call (its counters are unsigned int). */
 #define ZLIB_MAX_IN (1u << 30)
@@ -149,7 +150,7 @@ static bool inflate_some(struct as_body_decoder *d, const uint8_t *in, size_t n,
 	*left = 0;
 	while (n > 0 && d->mode == MODE_INFLATE) {
 		uInt take = n > ZLIB_MAX_IN ? ZLIB_MAX_IN : (uInt)n;
-		zs->next_in = (Bytef *)(uintptr_t)in;
+		zs->next_in = in;
 		zs->avail_in = take;
 		for (;;) {
 			zs->next_out = out;

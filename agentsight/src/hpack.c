@@ -294,7 +294,7 @@ static enum as_hpack_status read_string(struct decode_state *st, const char **ou
 		return fail(st, AS_HPACK_ERR_TRUNCATED, "block ends before a string at byte %zu",
 			    st->pos);
 	bool huffman = st->block[st->pos] & 0x80;
-	uint32_t n;
+	uint32_t n = 0;
 	enum as_hpack_status rc = read_int(st, 7, &n);
 	if (rc != AS_HPACK_OK)
 		return rc;
@@ -368,7 +368,7 @@ enum as_hpack_status as_hpack_decode(struct as_hpack *h, const uint8_t *block, s
 		uint8_t b = block[st.pos];
 		size_t at = st.pos;
 		st.scratch_used = 0;
-		uint32_t idx;
+		uint32_t idx = 0;
 		enum as_hpack_status rc;
 		const char *name = NULL, *value = NULL;
 		size_t nl = 0, vl = 0;

@@ -26,7 +26,7 @@ struct as_http_limits as_http_limits_resolve(const struct as_http_limits *l)
 	if (l)
 		r = *l;
 	if (!r.max_head_bytes)
-		r.max_head_bytes = AS_HTTP_DEFAULT_MAX_HEAD_BYTES;
+		r.max_head_bytes = (size_t)AS_HTTP_DEFAULT_MAX_HEAD_BYTES;
 	if (!r.max_headers)
 		r.max_headers = AS_HTTP_DEFAULT_MAX_HEADERS;
 	if (!r.max_body_bytes)

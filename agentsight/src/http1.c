@@ -233,8 +233,8 @@ static void append_list(char *dst, const char *v, bool *overflow)
 		return;
 	}
 	if (have) {
-		memcpy(dst + have, ", ", 2);
-		have += 2;
+		dst[have++] = ',';
+		dst[have++] = ' ';
 	}
 	memcpy(dst + have, v, add + 1);
 }

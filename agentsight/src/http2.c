@@ -452,7 +452,8 @@ static bool strip_fragment(struct as_http2 *c, struct dir *d)
 			   d->ftype == FT_HEADERS ? "HEADERS" : "PUSH_PROMISE", d->fsid);
 		return false;
 	}
-	memmove(p, p + off, n - off - pad);
+	if (n - off - pad > 0)
+		memmove(p, p + off, n - off - pad);
 	d->hb_len = d->hb_frame_start + (n - off - pad);
 	return true;
 }
@@ -624,7 +625,7 @@ static void start_frame(struct as_http2 *c, struct dir *d)
 				   c->hb_limit);
 			return;
 		}
-		if (d->hb_len + d->flen > d->hb_cap) {
+		if (d->hb_len + d->flen > d->hb_cap || !d->hb) {
 			size_t ncap = d->hb_cap ? d->hb_cap : 4096;
 			while (ncap < d->hb_len + d->flen)
 				ncap *= 2;
@@ -685,7 +686,10 @@ static size_t on_payload(struct as_http2 *c, struct dir *d, const uint8_t *p, si
 			data_bytes(c, d, p + used, data);
 			d->data_left -= (uint32_t)data;
 		}
-		d->counters.bytes_parsed += take - used - data; /* padding */
+		if (d->fskip)
+			d->counters.bytes_dropped += take - used - data;
+		else
+			d->counters.bytes_parsed += take - used - data; /* padding */
 	} else if (is_block_frame(d->ftype)) {
 		memcpy(d->hb + d->hb_len, p, take);
 		d->hb_len += take;
@@ -708,7 +712,7 @@ static size_t on_preface(struct as_http2 *c, struct dir *d, const uint8_t *p, si
 {
 	size_t want = PREFACE_LEN - d->preface_got;
 	size_t take = len < want ? len : want;
-	if (memcmp(p, PREFACE + d->preface_got, take) != 0) {
+	if (memcmp(p, &PREFACE[d->preface_got], take) != 0) {
 		conn_error(c, d, "the client did not start with the HTTP/2 connection preface");
 		d->counters.bytes_dropped += take;
 		return take;
@@ -808,11 +812,16 @@ void as_http2_gap(struct as_http2 *c, bool from_client, uint64_t nbytes)
 			struct stream *s = find_stream(c, d->fsid);
 			if (s && s->half[d->side].st == HS_OPEN)
 				as_body_decoder_gap(&s->half[d->side].body, nbytes);
-			if (!d->pad_known)
-				d->fskip = true; /* the pad length was lost */
-			else
+			if (!d->pad_known) {
+				/* The pad length was lost: the rest of the frame
+				 * cannot be told from its padding; drop it. */
+				d->pad_known = true;
+				d->data_left = 0;
+				d->fskip = true;
+			} else {
 				d->data_left -=
 					nbytes < d->data_left ? (uint32_t)nbytes : d->data_left;
+			}
 		} else {
 			d->fskip = true;
 		}

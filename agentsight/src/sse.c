@@ -2,7 +2,10 @@
  *
  * Bytes are split into lines as they arrive; each complete line is repaired
  * to valid UTF-8 (lines end at ASCII bytes, so a line never splits a
- * character) and interpreted. Buffers are allocated once, at their bound.
+ * character) and interpreted. Buffers start small and grow with what the
+ * stream needs, never past their bound (a stream of small events costs a few
+ * hundred bytes, not the limit); if memory runs out, the data is cut as if
+ * it had reached the limit.
  */
 #include "sse.h"
 
@@ -18,20 +21,22 @@ struct as_sse {
 	void *ctx;
 
 	char *line; /* the line being collected */
-	size_t line_len, line_cap;
-	bool line_cut; /* the line went over line_cap */
-	bool after_cr; /* the last byte was a CR: an LF next is part of that line end */
-	int bom_state; /* bytes of a leading BOM matched so far; -1 once past the start */
+	size_t line_len, line_cap, line_alloc;
+	bool line_cut;	/* the line went over line_cap */
+	bool after_cr;	/* the last byte was a CR: an LF next is part of that line end */
+	bool bom_done;	/* past the point where a leading BOM could be */
+	size_t bom_got; /* bytes of a leading BOM matched so far (0..2) */
 
 	char *fixed; /* the line as valid UTF-8 (up to 3 bytes per input byte) */
+	size_t fixed_alloc;
 
 	char *data; /* data buffer */
-	size_t data_len;
+	size_t data_len, data_alloc;
 	bool data_cut;
 	char *type; /* event type buffer */
-	size_t type_len;
-	char *id; /* last event ID buffer */
-	size_t id_len;
+	size_t type_len, type_alloc;
+	char *id; /* last event ID buffer ("" until an id field) */
+	size_t id_len, id_alloc;
 	bool pending; /* fields seen since the last dispatch */
 
 	int64_t retry;
@@ -47,18 +52,33 @@ struct as_sse *as_sse_new(size_t max_event_bytes, as_sse_event_cb on_event, void
 	s->cb = on_event;
 	s->ctx = ctx;
 	s->line_cap = s->max + LINE_SLACK;
-	s->line = malloc(s->line_cap);
-	s->fixed = malloc(3 * s->line_cap + 1);
-	s->data = malloc(s->max + 1);
-	s->type = malloc(s->line_cap + 1);
-	s->id = malloc(s->line_cap + 1);
-	if (!s->line || !s->fixed || !s->data || !s->type || !s->id) {
+	s->id_alloc = 64;
+	s->id = malloc(s->id_alloc);
+	if (!s->id) {
 		as_sse_free(s);
 		return NULL;
 	}
 	s->id[0] = 0;
 	s->retry = -1;
 	return s;
+}
+
+/* Makes *buf hold at least need bytes (doubling, at most max). */
+static bool grow(char **buf, size_t *alloc, size_t need, size_t max)
+{
+	if (need <= *alloc)
+		return true;
+	if (need > max)
+		return false;
+	size_t n = *alloc ? *alloc : 256;
+	while (n < need)
+		n = n > max / 2 ? max : n * 2;
+	char *nb = realloc(*buf, n);
+	if (!nb)
+		return false;
+	*buf = nb;
+	*alloc = n;
+	return true;
 }
 
 void as_sse_free(struct as_sse *s)
@@ -125,8 +145,9 @@ static size_t utf8_repair(struct as_sse *s, const uint8_t *in, size_t n, char *o
 			i += need + 1;
 		} else {
 			/* the lead byte and the continuation bytes accepted so far */
-			memcpy(out + o, "\xef\xbf\xbd", 3);
-			o += 3;
+			out[o++] = (char)0xef; /* U+FFFD */
+			out[o++] = (char)0xbf;
+			out[o++] = (char)0xbd;
 			i += need > 0 ? k : 1;
 			s->stats.invalid_utf8++;
 		}
@@ -144,8 +165,9 @@ static void dispatch(struct as_sse *s)
 	}
 	if (s->data[s->data_len - 1] == '\n')
 		s->data_len--;
-	s->data[s->data_len] = 0;
-	s->type[s->type_len] = 0;
+	s->data[s->data_len] = 0; /* append_data keeps room for it */
+	if (s->type_len)
+		s->type[s->type_len] = 0; /* so does the event field */
 	struct as_sse_event ev = {
 		.type = s->type_len ? s->type : "message",
 		.data = s->data,
@@ -166,15 +188,21 @@ static void dispatch(struct as_sse *s)
 static void append_data(struct as_sse *s, const char *v, size_t n, bool cut)
 {
 	size_t room = s->max - s->data_len;
-	if (n + 1 > room) {
+	bool fits = n + 1 <= room;
+	size_t take = fits ? n : (n < room ? n : room);
+	/* room for the bytes, the LF and the NUL added at dispatch */
+	if (!grow(&s->data, &s->data_alloc, s->data_len + take + 2, s->max + 2)) {
+		fits = false;
+		take = s->data_alloc > s->data_len + 2 ? s->data_alloc - s->data_len - 2 : 0;
+		take = take < n ? take : n;
+	}
+	if (take)
+		memcpy(s->data + s->data_len, v, take);
+	s->data_len += take;
+	if (!fits) {
 		s->data_cut = true;
-		n = n < room ? n : room;
-		memcpy(s->data + s->data_len, v, n);
-		s->data_len += n;
 		return;
 	}
-	memcpy(s->data + s->data_len, v, n);
-	s->data_len += n;
 	s->data[s->data_len++] = '\n';
 	if (cut)
 		s->data_cut = true;
@@ -222,12 +250,16 @@ static void process_line(struct as_sse *s, const char *l, size_t n, bool cut)
 	if (vn > s->line_cap)
 		vn = utf8_cut(v, s->line_cap); /* only event and id use the cut value */
 	if (fn == 5 && memcmp(l, "event", 5) == 0) {
+		if (!grow(&s->type, &s->type_alloc, vn + 1, s->line_cap + 1))
+			vn = s->type_alloc ? utf8_cut(v, s->type_alloc - 1) : 0;
 		memcpy(s->type, v, vn);
 		s->type_len = vn;
 	} else if (fn == 4 && memcmp(l, "data", 4) == 0) {
 		append_data(s, v, vn, cut || vn < (size_t)(l + n - v));
 	} else if (fn == 2 && memcmp(l, "id", 2) == 0) {
 		if (!memchr(v, 0, vn)) {
+			if (!grow(&s->id, &s->id_alloc, vn + 1, s->line_cap + 1))
+				vn = utf8_cut(v, s->id_alloc - 1);
 			memcpy(s->id, v, vn);
 			s->id_len = vn;
 			s->id[vn] = 0;
@@ -244,8 +276,12 @@ static void process_line(struct as_sse *s, const char *l, size_t n, bool cut)
 
 static void end_line(struct as_sse *s)
 {
-	size_t n = utf8_repair(s, (const uint8_t *)s->line, s->line_len, s->fixed);
-	process_line(s, s->fixed, n, s->line_cut);
+	if (grow(&s->fixed, &s->fixed_alloc, 3 * s->line_len + 1, 3 * s->line_cap + 1)) {
+		size_t n = utf8_repair(s, (const uint8_t *)s->line, s->line_len, s->fixed);
+		process_line(s, s->fixed, n, s->line_cut);
+	} else {
+		process_line(s, s->line ? s->line : "", s->line_len, true); /* out of memory */
+	}
 	s->line_len = 0;
 	s->line_cut = false;
 }
@@ -257,7 +293,12 @@ static void append_line(struct as_sse *s, const uint8_t *p, size_t n)
 		s->line_cut = true;
 		n = room;
 	}
-	memcpy(s->line + s->line_len, p, n);
+	if (!grow(&s->line, &s->line_alloc, s->line_len + n, s->line_cap)) {
+		s->line_cut = true;
+		n = s->line_alloc - s->line_len;
+	}
+	if (n)
+		memcpy(s->line + s->line_len, p, n);
 	s->line_len += n;
 }
 
@@ -287,23 +328,31 @@ static void consume(struct as_sse *s, const uint8_t *p, size_t n)
 
 static const uint8_t bom[3] = {0xef, 0xbb, 0xbf};
 
+/* What looked like the start of a BOM was not one: those bytes are content. */
+static void release_bom(struct as_sse *s)
+{
+	uint8_t held[sizeof(bom)];
+	size_t n = s->bom_got < sizeof(bom) ? s->bom_got : 0;
+	memcpy(held, bom, sizeof(held));
+	s->bom_done = true;
+	s->bom_got = 0;
+	consume(s, held, n);
+}
+
 void as_sse_feed(struct as_sse *s, const uint8_t *data, size_t len)
 {
 	if (!s || !data)
 		return;
 	s->stats.bytes += len;
 	size_t i = 0;
-	while (s->bom_state >= 0 && i < len) {
-		if (data[i] == bom[s->bom_state]) {
+	while (!s->bom_done && i < len) {
+		if (data[i] == bom[s->bom_got]) {
 			i++;
-			if (++s->bom_state == 3)
-				s->bom_state = -1;
+			if (++s->bom_got == sizeof(bom))
+				s->bom_done = true;
 			continue;
 		}
-		/* Not a BOM: the bytes taken for one are content. */
-		int k = s->bom_state;
-		s->bom_state = -1;
-		consume(s, bom, (size_t)k);
+		release_bom(s);
 	}
 	consume(s, data + i, len - i);
 }
@@ -312,14 +361,15 @@ bool as_sse_finish(struct as_sse *s)
 {
 	if (!s)
 		return false;
-	if (s->bom_state > 0)
-		consume(s, bom, (size_t)s->bom_state);
+	if (!s->bom_done)
+		release_bom(s);
 	bool partial = s->pending || (s->line_len > 0 && s->line[0] != ':');
 	/* Discard everything pending; start afresh (the last event ID stays). */
 	s->line_len = 0;
 	s->line_cut = false;
 	s->after_cr = false;
-	s->bom_state = 0;
+	s->bom_done = false;
+	s->bom_got = 0;
 	s->data_len = 0;
 	s->data_cut = false;
 	s->type_len = 0;

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AS_SSE_DEFAULT_MAX_EVENT_BYTES (1024u * 1024u)
+#define AS_SSE_DEFAULT_MAX_EVENT_BYTES ((size_t)1024 * 1024)
 
 struct as_sse_event {
 	const char *type; /* the event field, or "message" */

@@ -99,7 +99,7 @@ static long max_rss_kb(void)
 static void test_bomb(void)
 {
 	size_t bomb_len;
-	uint8_t *bomb = make_gzip(10u * 1000 * 1000, 0, &bomb_len);
+	uint8_t *bomb = make_gzip((size_t)10 * 1000 * 1000, 0, &bomb_len);
 	TK_REQUIRE(bomb != NULL, "zlib");
 	TK_CHECK(bomb_len < 20000, "the bomb is %zu bytes, expected about 10 KB", bomb_len);
 
@@ -116,7 +116,7 @@ static void test_bomb(void)
 	long grown = max_rss_kb() - rss0;
 
 	TK_CHECK(c.ended && c.stats.decode_failed, "the bomb was not stopped");
-	TK_CHECK(c.bytes < 1000 * 1000 && c.stats.decoded_bytes == c.bytes,
+	TK_CHECK(c.bytes < (uint64_t)1000 * 1000 && c.stats.decoded_bytes == c.bytes,
 		 "%llu bytes delivered from a bomb (ratio limit 100)", (unsigned long long)c.bytes);
 	TK_CHECK(c.stats.wire_bytes == bomb_len, "wire bytes %llu, want %zu",
 		 (unsigned long long)c.stats.wire_bytes, bomb_len);
@@ -151,7 +151,7 @@ static void test_body_limit(void)
 {
 	/* 3 MB of letters (ratio about 2): no bomb, but only 1 MiB delivered. */
 	size_t gz_len;
-	uint8_t *gz = make_gzip(3u * 1000 * 1000, -1, &gz_len);
+	uint8_t *gz = make_gzip((size_t)3 * 1000 * 1000, -1, &gz_len);
 	TK_REQUIRE(gz != NULL, "zlib");
 	struct counter c;
 	memset(&c, 0, sizeof(c));

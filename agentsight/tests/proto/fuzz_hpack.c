@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t at = 0;
 	char err[128];
 	for (int i = 0; at < size && i < 8; i++) {
-		size_t n = (size_t)(data[at] * 7u + (size_t)i) % (size - at + 1);
+		size_t n = ((size_t)data[at] * 7u + (size_t)i) % (size - at + 1);
 		uint8_t *block = malloc(n ? n : 1);
 		memcpy(block, data + at, n);
 		as_hpack_decode(h, block, n, on_field, NULL, err, sizeof(err));

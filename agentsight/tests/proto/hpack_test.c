@@ -70,7 +70,7 @@ static void check_block(struct as_hpack *h, const char *label, const char *hex,
 	}
 }
 
-#define N(a) (sizeof(a) / sizeof(a[0]))
+#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static void test_integers(void)
 {

@@ -33,7 +33,7 @@ static char *feed(const void *s, size_t len, const size_t *cuts, size_t ncuts, c
 		as_http1_expect_response(p, o->expect[i]);
 	size_t at = 0;
 	for (size_t i = 0; i <= ncuts; i++) {
-		size_t end = i < ncuts ? cuts[i] : len;
+		size_t end = cuts && i < ncuts ? cuts[i] : len;
 		uint8_t *piece = malloc(end - at + 1);
 		memcpy(piece, (const uint8_t *)s + at, end - at);
 		as_http1_feed(p, piece, end - at);
@@ -66,7 +66,7 @@ static void check_splits(const char *label, const void *s, size_t len, const str
 			 cut, t ? t : "(null)", whole);
 		free(t);
 	}
-	size_t *cuts = malloc((len + 1) * sizeof(*cuts));
+	size_t *cuts = calloc(len + 1, sizeof(*cuts));
 	for (size_t i = 0; i < len; i++)
 		cuts[i] = i + 1;
 	char *t = feed(s, len, cuts, len ? len - 1 : 0, o);
@@ -258,7 +258,7 @@ static size_t make_response(uint8_t *out, size_t cap, const char *head, const ui
 	size_t h = strlen(head);
 	if (h + blen > cap)
 		return 0;
-	memcpy(out, head, h);
+	put_bytes(out, head, h);
 	memcpy(out + h, body, blen);
 	return h + blen;
 }
@@ -298,10 +298,10 @@ static void test_gzip(void)
 		o += (size_t)sprintf((char *)msg + o, "%zx\r\n", k);
 		memcpy(msg + o, gz + at, k);
 		o += k;
-		memcpy(msg + o, "\r\n", 2);
+		put_bytes(msg + o, "\r\n", 2);
 		o += 2;
 	}
-	memcpy(msg + o, "0\r\n\r\n", 5);
+	put_bytes(msg + o, "0\r\n\r\n", 5);
 	o += 5;
 	feed1(msg, o, NULL, 0, NULL);
 	TK_CHECK(R.n == 1 && R.msgs[0].body_len == plain_len &&

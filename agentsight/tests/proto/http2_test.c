@@ -28,7 +28,7 @@ static void feed_cuts(struct as_http2 *c, bool client, const uint8_t *data, size
 {
 	size_t at = 0;
 	for (size_t i = 0; i <= ncuts; i++) {
-		size_t end = i < ncuts ? cuts[i] : len;
+		size_t end = cuts && i < ncuts ? cuts[i] : len;
 		uint8_t *piece = malloc(end - at + 1);
 		memcpy(piece, data + at, end - at);
 		as_http2_feed(c, client, piece, end - at);
@@ -186,7 +186,7 @@ static void test_recorded(void)
 		TK_CHECK(strcmp(t, whole) == 0, "client split at %zu differs", cut);
 		free(t);
 	}
-	size_t *cuts = malloc((srv_len + 1) * sizeof(*cuts));
+	size_t *cuts = calloc(srv_len + 1, sizeof(*cuts));
 	for (size_t i = 0; i < srv_len; i++)
 		cuts[i] = i + 1;
 	t = run_recorded(cuts, cli_len - 1, cuts, srv_len - 1);
@@ -220,7 +220,8 @@ static void frame(struct buf *b, uint8_t type, uint8_t flags, uint32_t sid, cons
 		(uint8_t)(len >> 16), (uint8_t)(len >> 8),  (uint8_t)len,	 type,	      flags,
 		(uint8_t)(sid >> 24), (uint8_t)(sid >> 16), (uint8_t)(sid >> 8), (uint8_t)sid};
 	memcpy(b->d + b->n, h, 9);
-	memcpy(b->d + b->n + 9, p, len);
+	if (len)
+		memcpy(b->d + b->n + 9, p, len);
 	b->n += 9 + len;
 }
 
@@ -231,10 +232,10 @@ static size_t lit(uint8_t *o, uint8_t kind, const char *name, const char *value)
 	size_t n = 0, nl = strlen(name), vl = strlen(value);
 	o[n++] = kind;
 	o[n++] = (uint8_t)nl;
-	memcpy(o + n, name, nl);
+	put_bytes(o + n, name, nl);
 	n += nl;
 	o[n++] = (uint8_t)vl;
-	memcpy(o + n, value, vl);
+	put_bytes(o + n, value, vl);
 	return n + vl;
 }
 
@@ -303,19 +304,19 @@ static void test_frames(void)
 	blk[1] = 0x83; /* POST */
 	n += lit(blk + n, 0x00, "content-type", "application/json");
 	size_t k = 0;
-	p[k++] = 3;				  /* pad length */
-	memcpy(p + k, "\x80\x00\x00\x00\x10", 5); /* exclusive, depends on 0, weight 16 */
+	p[k++] = 3;				     /* pad length */
+	put_bytes(p + k, "\x80\x00\x00\x00\x10", 5); /* exclusive, depends on 0, weight 16 */
 	k += 5;
 	memcpy(p + k, blk, 10);
 	k += 10;
-	memcpy(p + k, "\0\0\0", 3);
+	put_bytes(p + k, "\0\0\0", 3);
 	k += 3;
 	frame(&cb, 1, 0x8 | 0x20, 1, p, k);
 	frame(&cb, 9, 0, 1, blk + 10, 10);
 	frame(&cb, 9, 0x4, 1, blk + 20, n - 20);
 	k = 0;
 	p[k++] = 5;
-	memcpy(p + k, "{\"a\":1}", 7);
+	put_bytes(p + k, "{\"a\":1}", 7);
 	k += 7;
 	memset(p + k, 0, 5);
 	k += 5;
@@ -336,8 +337,7 @@ static void test_frames(void)
 	n += lit(blk + n, 0x00, ":status", "103");
 	n += lit(blk + n, 0x00, "link", "</style.css>; rel=preload");
 	frame(&sb, 1, 0x4, 1, blk, n);
-	k = 0;
-	memcpy(p, "\x00\x00\x00\x02", 4); /* promised stream 2 */
+	put_bytes(p, "\x00\x00\x00\x02", 4); /* promised stream 2 */
 	k = 4;
 	p[k++] = 0x82;
 	k += lit(p + k, 0x40, "x-shared", "from-push"); /* indexed: dynamic entry 62 */
@@ -519,6 +519,14 @@ static void test_malformed(void)
 	TK_CHECK(client_errors(&b, NULL) == 1 && REQ.n == 0 && strstr(REQ.errors, "CONTINUATION"),
 		 "missing CONTINUATION: %s", REQ.errors);
 
+	/* An empty HEADERS frame (found by fuzzing): an empty block, no :method. */
+	memset(&b, 0, sizeof(b));
+	start_client(&b);
+	frame(&b, 1, 0x5, 1, NULL, 0);
+	frame(&b, 1, 0x8 | 0x5, 3, "\x00", 1); /* padded, pad length 0, empty block */
+	TK_CHECK(client_errors(&b, NULL) == 2 && REQ.n == 0 && strstr(REQ.errors, "malformed"),
+		 "empty HEADERS: %s", REQ.errors);
+
 	/* CONTINUATION out of the blue. */
 	memset(&b, 0, sizeof(b));
 	start_client(&b);
@@ -667,13 +675,39 @@ static void test_gaps(void)
 	TK_CHECK(RESP.n == 1 && RESP.msgs[0].status == 200, "server side stopped too");
 	TK_CHECK(as_http2_counters(c, true)->bytes_lost == 20, "lost bytes not counted");
 	as_http2_free(c);
+
+	/* Lost pad length of a padded DATA frame: the rest of that frame cannot
+	 * be told from its padding and is dropped; the next frame is parsed. */
+	memset(&b, 0, sizeof(b));
+	start_client(&b);
+	n = request_block(blk, "/p");
+	frame(&b, 1, 0x4, 1, blk, n);
+	size_t pad_at = b.n + 9;
+	frame(&b, 0, 0x8, 1,
+	      "\x02"
+	      "abcdef\0\0",
+	      9);
+	frame(&b, 0, 0x1, 1, "tail", 4);
+	c = new_conn(NULL);
+	as_http2_feed(c, true, b.d, pad_at);
+	as_http2_gap(c, true, 1);
+	as_http2_feed(c, true, b.d + pad_at + 1, b.n - pad_at - 1);
+	TK_CHECK(REQ.n == 1 && REQ.msgs[0].body_len == 4 &&
+			 memcmp(REQ.msgs[0].body, "tail", 4) == 0 &&
+			 REQ.msgs[0].how == AS_HTTP_END_COMPLETE &&
+			 REQ.msgs[0].stats.lost_bytes == 1 && REQ.n_errors == 0,
+		 "gap over a pad length: %zu bytes, %s", REQ.n ? REQ.msgs[0].body_len : 0,
+		 REQ.errors);
+	TK_CHECK(as_http2_counters(c, true)->bytes_dropped == 8, "rest of the frame: dropped %llu",
+		 (unsigned long long)as_http2_counters(c, true)->bytes_dropped);
+	as_http2_free(c);
 }
 
 static void test_garbage(void)
 {
 	/* Random bytes after a valid preface: no crash, no invented messages. */
 	uint8_t junk[8192];
-	memcpy(junk, PREFACE, 24);
+	put_bytes(junk, PREFACE, 24);
 	uint32_t x = 99;
 	for (size_t i = 24; i < sizeof(junk); i++) {
 		x = x * 1103515245u + 12345u;

@@ -49,7 +49,7 @@ static bool run(const char *s, size_t len, const size_t *cuts, size_t ncuts, siz
 		return false;
 	size_t at = 0;
 	for (size_t i = 0; i <= ncuts; i++) {
-		size_t end = i < ncuts ? cuts[i] : len;
+		size_t end = cuts && i < ncuts ? cuts[i] : len;
 		/* an exact copy of each piece, so that ASan sees overreads */
 		uint8_t *piece = malloc(end - at + 1);
 		memcpy(piece, s + at, end - at);
@@ -67,9 +67,10 @@ static bool same(const struct evlog *a, const struct evlog *b)
 	if (a->n != b->n)
 		return false;
 	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->e[i].type, b->e[i].type) || a->e[i].data_len != b->e[i].data_len ||
-		    memcmp(a->e[i].data, b->e[i].data, a->e[i].data_len) ||
-		    strcmp(a->e[i].id, b->e[i].id) || a->e[i].truncated != b->e[i].truncated)
+		if (strcmp(a->e[i].type, b->e[i].type) != 0 ||
+		    a->e[i].data_len != b->e[i].data_len ||
+		    memcmp(a->e[i].data, b->e[i].data, a->e[i].data_len) != 0 ||
+		    strcmp(a->e[i].id, b->e[i].id) != 0 || a->e[i].truncated != b->e[i].truncated)
 			return false;
 	return true;
 }
@@ -84,7 +85,7 @@ static void check_splits(const char *label, const char *s, size_t len)
 		bool po = run(s, len, &cut, 1, 0, &other);
 		TK_CHECK(same(&whole, &other) && po == pw, "%s: split at %zu differs", label, cut);
 	}
-	size_t *cuts = malloc((len + 1) * sizeof(*cuts));
+	size_t *cuts = calloc(len + 1, sizeof(*cuts));
 	for (size_t i = 0; i < len; i++)
 		cuts[i] = i + 1;
 	bool pb = run(s, len, cuts, len ? len - 1 : 0, 0, &other);
@@ -311,9 +312,9 @@ static void test_limits(void)
 	/* A single huge line (1 MiB) with a 1 KiB limit: bounded, flagged. */
 	size_t big = 1 << 20;
 	char *b = malloc(big + 16);
-	memcpy(b, "data: ", 6);
+	put_bytes(b, "data: ", 6);
 	memset(b + 6, 'x', big);
-	memcpy(b + 6 + big, "\n\n", 2);
+	put_bytes(b + 6 + big, "\n\n", 2);
 	memset(&l, 0, sizeof(l));
 	struct as_sse *p = as_sse_new(1024, on_event, &l);
 	for (size_t at = 0; at < big + 8; at += 4096) {
