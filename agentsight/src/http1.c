@@ -44,10 +44,10 @@ struct as_http1 {
 	struct as_http_limits lim;
 	struct as_http_sink sink;
 	enum state st;
-
 	char *buf;	   /* head, chunk-size line, trailers or resync line */
 	size_t len;	   /* bytes in buf */
-	size_t cap;	   /* allocated size of buf */
+	size_t alloc;	   /* allocated size of buf, grown on demand */
+	size_t cap;	   /* the most buf may grow to */
 	size_t line_start; /* where the line being collected starts in buf */
 	bool partial;	   /* resync: the line in buf may not start at a line start */
 	uint64_t pending;  /* bytes of the unit in buf, counted parsed until it fails */
@@ -510,6 +510,24 @@ static void process_head(struct as_http1 *p)
 
 /* ---- line collection ---------------------------------------------------- */
 
+/* Grows buf to hold need bytes (doubling, up to cap): a parser that sees
+ * small heads keeps a small buffer. */
+static bool reserve(struct as_http1 *p, size_t need)
+{
+	if (need <= p->alloc)
+		return true;
+	if (need > p->cap)
+		return false;
+	size_t n = p->alloc ? p->alloc : 1024;
+	while (n < need)
+		n = n > p->cap / 2 ? p->cap : n * 2;
+	char *nb = realloc(p->buf, n + 1);
+	if (!nb)
+		return false;
+	p->buf = nb;
+	p->alloc = n;
+	return true;
+}
 /* Appends data up to and including the next LF to buf, at most cap bytes in
  * buf. Returns the bytes consumed; *done when a LF ended the line, *over when
  * the line did not fit (the bytes that did not fit are consumed, not kept). */
@@ -522,7 +540,12 @@ static size_t collect(struct as_http1 *p, const uint8_t *data, size_t len, size_
 	*done = lf != NULL;
 	*over = n > room;
 	size_t keep = *over ? room : n;
-	memcpy(p->buf + p->len, data, keep);
+	if (!reserve(p, p->len + keep)) {
+		*over = true; /* out of memory: as if over the limit */
+		keep = 0;
+	}
+	if (keep)
+		memcpy(p->buf + p->len, data, keep);
 	p->len += keep;
 	p->pending += n;
 	p->counters.bytes_parsed += n;
@@ -619,6 +642,12 @@ static size_t on_resync(struct as_http1 *p, const uint8_t *d, size_t len)
 		memmove(p->buf, p->buf + p->len - keep, keep);
 		p->len = keep;
 		p->partial = true;
+	}
+	if (!reserve(p, p->len + take)) {
+		count_pending(p, false); /* out of memory: drop the line */
+		p->len = 0;
+		p->partial = true;
+		return n;
 	}
 	memcpy(p->buf + p->len, src, take);
 	p->len += take;
@@ -812,9 +841,8 @@ struct as_http1 *as_http1_new(const struct as_http_limits *limits, const struct 
 	p->cap = p->lim.max_head_bytes;
 	if (p->cap < RESYNC_LINE_MAX)
 		p->cap = RESYNC_LINE_MAX;
-	p->buf = malloc(p->cap + 1);
 	p->hdrs = calloc(p->lim.max_headers, sizeof(*p->hdrs));
-	if (!p->buf || !p->hdrs) {
+	if (!p->hdrs) {
 		as_http1_free(p);
 		return NULL;
 	}

@@ -76,9 +76,10 @@ enum dir_state {
 	DS_DEAD,
 };
 
-/* What a header block said, beyond the field list. */
+/* What a header block said, beyond the field list. Values are places in the
+ * direction's arena (offset + 1; 0 if absent), which may move while it grows. */
 struct head_info {
-	const char *method, *path, *authority, *host, *status, *ctype, *cenc, *clen;
+	size_t method, path, authority, host, status, ctype, cenc, clen;
 	bool bad_pseudo; /* a pseudo-header after a regular field, or unknown */
 	bool regular_seen;
 	size_t dropped; /* fields over max_headers */
@@ -118,6 +119,7 @@ struct dir {
 	/* The decoded fields of the current block. */
 	struct as_http_header *hdrs;
 	size_t n_hdrs;
+	size_t (*field_at)[2]; /* arena places of each field's name and value */
 	char *arena;
 	size_t arena_len, arena_cap;
 	struct head_info info;
@@ -232,15 +234,36 @@ static void conn_error(struct as_http2 *c, struct dir *d, const char *fmt, ...)
 
 /* ---- header blocks -------------------------------------------------------- */
 
-static const char *arena_copy(struct dir *d, const char *s, size_t n)
+/* Copies s[0..n) and a NUL into the arena; returns its offset + 1, or 0 when
+ * the arena cannot hold it. */
+static size_t arena_copy(struct dir *d, const char *s, size_t n, size_t max)
 {
-	if (d->arena_len + n + 1 > d->arena_cap)
-		return NULL;
-	char *p = d->arena + d->arena_len;
-	memcpy(p, s, n);
-	p[n] = 0;
+	size_t need = d->arena_len + n + 1;
+	if (need > d->arena_cap) {
+		/* grown on demand, never past the header list limit */
+		size_t cap = d->arena_cap ? d->arena_cap : 1024;
+		while (cap < need)
+			cap *= 2;
+		if (cap > max)
+			cap = max;
+		char *na = need <= cap ? realloc(d->arena, cap) : NULL;
+		if (!na)
+			return 0;
+		d->arena = na;
+		d->arena_cap = cap;
+	}
+	size_t at = d->arena_len;
+	if (n)
+		memcpy(d->arena + at, s, n);
+	d->arena[at + n] = 0;
 	d->arena_len += n + 1;
-	return p;
+	return at + 1;
+}
+
+/* The string at an arena place from arena_copy, or NULL for 0. */
+static const char *arena_str(const struct dir *d, size_t at)
+{
+	return at ? d->arena + at - 1 : NULL;
 }
 
 struct collect_ctx {
@@ -255,42 +278,52 @@ static bool collect_field(void *vctx, const char *name, size_t nl, const char *v
 	struct dir *d = cc->d;
 	struct head_info *in = &d->info;
 	(void)flags;
-	const char *n = arena_copy(d, name, nl);
-	const char *v = n ? arena_copy(d, value, vl) : NULL;
+	size_t max = cc->c->lim.max_head_bytes;
+	size_t n = arena_copy(d, name, nl, max);
+	size_t v = n ? arena_copy(d, value, vl, max) : 0;
 	if (!n || !v)
 		return false; /* cannot happen within the list limit; stop if it does */
 	if (nl > 0 && name[0] == ':') {
 		if (in->regular_seen)
 			in->bad_pseudo = true;
-		if (strcmp(n, ":method") == 0)
+		if (strcmp(name, ":method") == 0)
 			in->method = v;
-		else if (strcmp(n, ":path") == 0)
+		else if (strcmp(name, ":path") == 0)
 			in->path = v;
-		else if (strcmp(n, ":authority") == 0)
+		else if (strcmp(name, ":authority") == 0)
 			in->authority = v;
-		else if (strcmp(n, ":status") == 0)
+		else if (strcmp(name, ":status") == 0)
 			in->status = v;
-		else if (strcmp(n, ":scheme") != 0 && strcmp(n, ":protocol") != 0)
+		else if (strcmp(name, ":scheme") != 0 && strcmp(name, ":protocol") != 0)
 			in->bad_pseudo = true;
 	} else {
 		in->regular_seen = true;
-		if (!in->host && strcmp(n, "host") == 0)
+		if (!in->host && strcmp(name, "host") == 0)
 			in->host = v;
-		else if (!in->ctype && strcmp(n, "content-type") == 0)
+		else if (!in->ctype && strcmp(name, "content-type") == 0)
 			in->ctype = v;
-		else if (!in->cenc && strcmp(n, "content-encoding") == 0)
+		else if (!in->cenc && strcmp(name, "content-encoding") == 0)
 			in->cenc = v;
-		else if (!in->clen && strcmp(n, "content-length") == 0)
+		else if (!in->clen && strcmp(name, "content-length") == 0)
 			in->clen = v;
 	}
 	if (d->n_hdrs < cc->c->lim.max_headers) {
-		d->hdrs[d->n_hdrs].name = n;
-		d->hdrs[d->n_hdrs].value = v;
+		d->field_at[d->n_hdrs][0] = n;
+		d->field_at[d->n_hdrs][1] = v;
 		d->n_hdrs++;
 	} else {
 		in->dropped++;
 	}
 	return true;
+}
+
+/* The block is decoded and the arena settled: point the fields into it. */
+static void resolve_fields(struct dir *d)
+{
+	for (size_t i = 0; i < d->n_hdrs; i++) {
+		d->hdrs[i].name = arena_str(d, d->field_at[i][0]);
+		d->hdrs[i].value = arena_str(d, d->field_at[i][1]);
+	}
 }
 
 static int64_t parse_length(const char *v)
@@ -358,17 +391,17 @@ static void deliver_headers(struct as_http2 *c, struct dir *d, uint32_t sid, boo
 	head.version = 20;
 	head.headers = d->hdrs;
 	head.n_headers = d->n_hdrs;
-	head.content_type = in->ctype;
-	head.content_encoding = in->cenc;
-	head.content_length = parse_length(in->clen);
+	head.content_type = arena_str(d, in->ctype);
+	head.content_encoding = arena_str(d, in->cenc);
+	head.content_length = parse_length(arena_str(d, in->clen));
 	int status = -1;
 	if (d->side == CLIENT) {
 		head.is_request = true;
-		head.method = in->method;
-		head.target = in->path;
-		head.authority = in->authority ? in->authority : in->host;
+		head.method = arena_str(d, in->method);
+		head.target = arena_str(d, in->path);
+		head.authority = arena_str(d, in->authority ? in->authority : in->host);
 	} else {
-		status = parse_status(in->status);
+		status = parse_status(arena_str(d, in->status));
 		head.status = status;
 	}
 	if (in->bad_pseudo || (d->side == CLIENT && !in->method) ||
@@ -383,8 +416,9 @@ static void deliver_headers(struct as_http2 *c, struct dir *d, uint32_t sid, boo
 	if (d->sink.on_head)
 		d->sink.on_head(d->sink.ctx, sid, &head);
 	bool informational = d->side == SERVER && status < 200;
-	as_body_decoder_start(&h->body, &d->sink, sid,
-			      as_body_coding_parse(informational ? NULL : in->cenc, NULL), &c->lim);
+	as_body_decoder_start(
+		&h->body, &d->sink, sid,
+		as_body_coding_parse(informational ? NULL : arena_str(d, in->cenc), NULL), &c->lim);
 	h->st = HS_OPEN;
 	if (informational) {
 		as_body_decoder_finish(&h->body, AS_HTTP_END_COMPLETE);
@@ -407,6 +441,7 @@ static void process_block(struct as_http2 *c, struct dir *d)
 		as_hpack_decode(d->hpack, d->hb, d->hb_len, collect_field, &cc, err, sizeof(err));
 	d->in_block = false;
 	d->hb_len = 0;
+	resolve_fields(d);
 	if (rc < 0) {
 		conn_error(c, d, "header block of stream %u: %s", d->block_sid, err);
 		return;
@@ -735,9 +770,8 @@ static bool init_dir(struct as_http2 *c, struct dir *d, int side, const struct a
 	d->max_frame = DEFAULT_MAX_FRAME;
 	d->hpack = as_hpack_new(AS_HPACK_DEFAULT_TABLE_SIZE, c->lim.max_head_bytes);
 	d->hdrs = calloc(c->lim.max_headers, sizeof(*d->hdrs));
-	d->arena_cap = c->lim.max_head_bytes;
-	d->arena = malloc(d->arena_cap);
-	return d->hpack && d->hdrs && d->arena;
+	d->field_at = calloc(c->lim.max_headers, sizeof(*d->field_at));
+	return d->hpack && d->hdrs && d->field_at;
 }
 
 struct as_http2 *as_http2_new(const struct as_http_limits *limits,
@@ -880,6 +914,7 @@ void as_http2_free(struct as_http2 *c)
 		free(c->dir[k].hb);
 		free(c->dir[k].hdrs);
 		free(c->dir[k].arena);
+		free(c->dir[k].field_at);
 	}
 	free(c->streams);
 	free(c);
