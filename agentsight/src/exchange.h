@@ -15,7 +15,7 @@
 
 enum as_llm_api {
 	AS_LLM_API_UNKNOWN = 0,
-	AS_LLM_API_OPENAI_CHAT,        /* POST .../chat/completions */
+	AS_LLM_API_OPENAI_CHAT,	       /* POST .../chat/completions */
 	AS_LLM_API_OPENAI_RESPONSES,   /* POST .../responses */
 	AS_LLM_API_ANTHROPIC_MESSAGES, /* POST .../messages */
 };
@@ -29,8 +29,8 @@ enum as_llm_role {
 };
 
 struct as_llm_tool_call {
-	char *id;        /* "call_..." / "toolu_..." as the API gives it; NULL if none */
-	char *name;      /* the function or tool name */
+	char *id;	 /* "call_..." / "toolu_..." as the API gives it; NULL if none */
+	char *name;	 /* the function or tool name */
 	char *arguments; /* the arguments as JSON text, reassembled from stream deltas */
 };
 
@@ -70,17 +70,18 @@ struct as_llm_exchange {
 	size_t n_tools;
 
 	/* Response. */
-	int http_status;             /* 0 until the response head is seen */
+	int http_status;	     /* 0 until the response head is seen */
 	struct as_llm_message reply; /* role ASSISTANT: text and tool calls */
-	char *stop_reason;           /* finish_reason / stop_reason / status */
+	char *stop_reason;	     /* finish_reason / stop_reason / status */
 	char *response_id;
 	struct as_llm_usage usage;
-	char *error;            /* the API's error message, for error responses */
+	char *error;		/* the API's error message, for error responses */
 	bool response_complete; /* the response's end was seen ([DONE], message_stop, whole JSON) */
 
 	/* What the parsers had to leave out (added by llmapi). */
-	bool capped;             /* a string was cut at a size limit (see llmapi.h) */
-	uint32_t parse_problems; /* parts skipped as malformed: wrong JSON types, bad stream events */
+	bool capped;		 /* a string was cut at a size limit (see llmapi.h) */
+	uint32_t parse_problems; /* parts skipped as malformed: wrong JSON types, bad stream events
+				  */
 };
 
 #endif /* AGENTSIGHT_EXCHANGE_H */

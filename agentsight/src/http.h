@@ -22,17 +22,17 @@ struct as_http_header {
 
 struct as_http_head {
 	bool is_request;
-	int version;           /* 11 for HTTP/1.1, 10 for 1.0, 20 for HTTP/2 */
+	int version;	       /* 11 for HTTP/1.1, 10 for 1.0, 20 for HTTP/2 */
 	const char *method;    /* requests: "POST", ... */
 	const char *target;    /* requests: "/v1/chat/completions" (path and query) */
 	const char *authority; /* requests: Host or :authority, NULL if absent */
-	int status;            /* responses: 200, ... */
+	int status;	       /* responses: 200, ... */
 	const struct as_http_header *headers;
 	size_t n_headers;
 	/* Derived from the headers, for convenience. */
 	const char *content_type;     /* NULL if absent */
 	const char *content_encoding; /* NULL, "gzip", "deflate", "br", ... */
-	int64_t content_length;       /* -1 if absent */
+	int64_t content_length;	      /* -1 if absent */
 };
 
 /* Why a message ended. */
@@ -44,11 +44,11 @@ enum as_http_end {
 
 /* What was lost or bounded in one message, reported with its end. */
 struct as_http_body_stats {
-	uint64_t wire_bytes;      /* body bytes as sent (chunked, compressed) */
-	uint64_t decoded_bytes;   /* body bytes delivered to on_body */
-	uint64_t dropped_bytes;   /* decoded bytes not delivered (over the body limit) */
-	bool decode_failed;       /* content-encoding could not be decoded; raw bytes delivered */
-	uint64_t lost_bytes;      /* body bytes the capture lost (gaps in the stream) */
+	uint64_t wire_bytes;	/* body bytes as sent (chunked, compressed) */
+	uint64_t decoded_bytes; /* body bytes delivered to on_body */
+	uint64_t dropped_bytes; /* decoded bytes not delivered (over the body limit) */
+	bool decode_failed;	/* content-encoding could not be decoded; raw bytes delivered */
+	uint64_t lost_bytes;	/* body bytes the capture lost (gaps in the stream) */
 };
 
 struct as_http_sink {
@@ -67,36 +67,38 @@ struct as_http_sink {
 
 /* Limits a parser enforces; zero fields take the defaults below. */
 struct as_http_limits {
-	size_t max_head_bytes;    /* request/status line plus headers */
-	size_t max_headers;       /* header count */
-	uint64_t max_body_bytes;  /* decoded body delivered per message; the rest is dropped and counted */
-	uint64_t max_inflate_ratio; /* decoded/wire bytes above this: a compression bomb, stop decoding */
-	size_t max_streams;       /* HTTP/2: streams tracked at once per connection */
+	size_t max_head_bytes;	    /* request/status line plus headers */
+	size_t max_headers;	    /* header count */
+	uint64_t max_body_bytes;    /* decoded body delivered per message; the rest is dropped and
+				       counted */
+	uint64_t max_inflate_ratio; /* decoded/wire bytes above this: a compression bomb, stop
+				       decoding */
+	size_t max_streams;	    /* HTTP/2: streams tracked at once per connection */
 };
 
-#define AS_HTTP_DEFAULT_MAX_HEAD_BYTES (64u * 1024u)
-#define AS_HTTP_DEFAULT_MAX_HEADERS 128u
-#define AS_HTTP_DEFAULT_MAX_BODY_BYTES (16ull * 1024u * 1024u)
+#define AS_HTTP_DEFAULT_MAX_HEAD_BYTES	  (64u * 1024u)
+#define AS_HTTP_DEFAULT_MAX_HEADERS	  128u
+#define AS_HTTP_DEFAULT_MAX_BODY_BYTES	  (16ull * 1024u * 1024u)
 #define AS_HTTP_DEFAULT_MAX_INFLATE_RATIO 1000ull
-#define AS_HTTP_DEFAULT_MAX_STREAMS 128u
+#define AS_HTTP_DEFAULT_MAX_STREAMS	  128u
 
 /* The limits with every zero field replaced by its default (l may be NULL). */
 struct as_http_limits as_http_limits_resolve(const struct as_http_limits *l);
 
 /* What a parser did with one direction of a stream. */
 struct as_http_counters {
-	uint64_t bytes_parsed;  /* consumed as HTTP: heads, framing, bodies */
+	uint64_t bytes_parsed;	/* consumed as HTTP: heads, framing, bodies */
 	uint64_t bytes_dropped; /* skipped: garbage while resynchronising, after a fatal
 				 * error, frames of streams not followed, tunnelled bytes */
-	uint64_t bytes_lost;    /* reported lost by the capture (gaps) */
-	uint64_t messages;      /* heads delivered to on_head */
-	uint64_t errors;        /* calls to on_error */
+	uint64_t bytes_lost;	/* reported lost by the capture (gaps) */
+	uint64_t messages;	/* heads delivered to on_head */
+	uint64_t errors;	/* calls to on_error */
 };
 
 /* What the first bytes of a stream are, so that a consumer can pick a parser. */
 enum as_http_kind {
 	AS_HTTP_KIND_UNKNOWN = 0, /* neither HTTP/1.x nor HTTP/2 */
-	AS_HTTP_KIND_NEED_MORE,   /* a prefix of something HTTP; call again with more bytes */
+	AS_HTTP_KIND_NEED_MORE,	  /* a prefix of something HTTP; call again with more bytes */
 	AS_HTTP_KIND_H1_REQUEST,  /* an HTTP/1.x request line */
 	AS_HTTP_KIND_H1_RESPONSE, /* an HTTP/1.x status line */
 	AS_HTTP_KIND_H2_PREFACE,  /* the HTTP/2 client connection preface */
