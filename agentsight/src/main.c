@@ -307,6 +307,27 @@ static const char *default_db(void)
 	return env && *env ? env : "agentsight.db";
 }
 
+static bool parse_session(const char *arg, long *session)
+{
+	if (parse_long(arg, 1, 1L << 62, session))
+		return true;
+	fprintf(stderr, "agentsight: --session '%s' is not a session id\n", arg);
+	return false;
+}
+
+/* report and analyze read a store and never change it. */
+static struct as_store *open_store_readonly(const char *cmd, const char *db)
+{
+	char err[512];
+	struct as_store *st;
+	struct as_store_opts sto = {.read_only = true};
+	if (as_store_open(&st, db, &sto, err, sizeof(err)) != 0) {
+		fprintf(stderr, "agentsight: %s: %s\n", cmd, err);
+		return NULL;
+	}
+	return st;
+}
+
 static int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -327,11 +348,8 @@ static int cmd_report(int argc, char **argv)
 			db = optarg;
 			break;
 		case OPT_SESSION:
-			if (!parse_long(optarg, 1, 1L << 62, &session)) {
-				fprintf(stderr, "agentsight: --session '%s' is not a session id\n",
-					optarg);
+			if (!parse_session(optarg, &session))
 				return 2;
-			}
 			break;
 		case OPT_JSON:
 			json = true;
@@ -344,12 +362,9 @@ static int cmd_report(int argc, char **argv)
 		}
 	}
 	char err[512];
-	struct as_store *st;
-	struct as_store_opts sto = {.read_only = true};
-	if (as_store_open(&st, db, &sto, err, sizeof(err)) != 0) {
-		fprintf(stderr, "agentsight: report: %s\n", err);
+	struct as_store *st = open_store_readonly("report", db);
+	if (!st)
 		return 1;
-	}
 	struct as_report_opts ro = {.session = session, .json = json};
 	int rc = as_report_write(st, &ro, stdout, err, sizeof(err));
 	as_store_close(st);
@@ -384,11 +399,8 @@ static int cmd_analyze(int argc, char **argv)
 			db = optarg;
 			break;
 		case OPT_SESSION:
-			if (!parse_long(optarg, 1, 1L << 62, &session)) {
-				fprintf(stderr, "agentsight: --session '%s' is not a session id\n",
-					optarg);
+			if (!parse_session(optarg, &session))
 				return 2;
-			}
 			break;
 		case OPT_JSON:
 			ao.json = true;
@@ -432,12 +444,9 @@ static int cmd_analyze(int argc, char **argv)
 		}
 		ao.llm = &cfg;
 	}
-	struct as_store *st;
-	struct as_store_opts sto = {.read_only = true};
-	if (as_store_open(&st, db, &sto, err, sizeof(err)) != 0) {
-		fprintf(stderr, "agentsight: analyze: %s\n", err);
+	struct as_store *st = open_store_readonly("analyze", db);
+	if (!st)
 		return 1;
-	}
 	int rc = as_analyze_run(st, &ao, stdout, err, sizeof(err));
 	as_store_close(st);
 	if (rc != 0) {
