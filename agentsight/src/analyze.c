@@ -50,7 +50,7 @@ static int add_event(const struct as_event *ev, void *ctx)
 	if (ev->kind == AS_EV_EXIT || ev->kind == AS_EV_FORK)
 		return 0;
 	fflush(d->f);
-	if (d->len > AS_ANALYZE_MAX_DIGEST) {
+	if (d->len > (size_t)AS_ANALYZE_MAX_DIGEST) {
 		d->left_out++;
 		return 0;
 	}

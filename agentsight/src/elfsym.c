@@ -86,7 +86,7 @@ static Elf *open_mem(const void *buf, size_t len, char *err, size_t errlen)
 	}
 	/* libelf wants a writable pointer; it does not write when reading a
 	 * file of the host's byte order, and callers pass private memory. */
-	Elf *e = elf_memory((char *)(uintptr_t)buf, len);
+	Elf *e = elf_memory((char *)buf, len);
 	if (!e)
 		set_err(err, errlen, "not an ELF file: %s%s", elf_errmsg(-1), "");
 	return e;

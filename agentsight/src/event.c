@@ -142,9 +142,10 @@ static json_t *jstr(const char *s)
 		char *copy = malloc(n + 1);
 		if (!copy)
 			return json_null();
+		memcpy(copy, s, n + 1);
 		for (size_t i = 0; i < n; i++)
-			copy[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
-		copy[n] = 0;
+			if ((unsigned char)copy[i] >= 0x80)
+				copy[i] = '?';
 		j = json_string(copy);
 		free(copy);
 	}
@@ -213,10 +214,7 @@ json_t *as_event_to_json(const struct as_event *ev, int64_t walltime_offset_ns)
 		json_object_set_new(j, "port", json_integer(ev->u.net.port));
 		json_object_set_new(j, "ret", json_integer(ev->u.net.ret));
 		break;
-	case AS_EV_HTTP:
-	case AS_EV_LLM:
-		break;
-	default:
+	default: /* AS_EV_HTTP and AS_EV_LLM carry their fields below */
 		break;
 	}
 	if (ev->kind == AS_EV_HTTP || ev->kind == AS_EV_LLM) {

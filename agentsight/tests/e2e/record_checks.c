@@ -103,7 +103,7 @@ static json_t *exec_with_arg(const struct rec *r, const char *arg)
 	json_t *e, *a;
 	json_array_foreach(r->events, i, e)
 	{
-		if (strcmp(s(json_object_get(e, "kind")), "exec"))
+		if (strcmp(s(json_object_get(e, "kind")), "exec") != 0)
 			continue;
 		json_array_foreach(json_object_get(e, "argv"), k, a)
 		{
@@ -149,7 +149,7 @@ static const char *first_user_text(const json_t *body, char *buf, size_t len)
 	buf[0] = 0;
 	json_array_foreach(json_object_get(body, "messages"), i, m)
 	{
-		if (strcmp(s(json_object_get(m, "role")), "user"))
+		if (strcmp(s(json_object_get(m, "role")), "user") != 0)
 			continue;
 		json_t *c = json_object_get(m, "content");
 		if (json_is_string(c)) {
@@ -291,8 +291,9 @@ static void check_loop(const struct rec *r, json_t *llm)
 		json_int_t tokens = json_integer_value(json_object_get(d, "tokens"));
 		TK_CHECK(count == 5, "the loop alert counts %lld repetitions, want 5",
 			 (long long)count);
-		TK_CHECK(tokens == 5 * (50 + 7), "the loop alert counts %lld tokens, want %d",
-			 (long long)tokens, 5 * (50 + 7));
+		TK_CHECK(tokens == (json_int_t)5 * (50 + 7),
+			 "the loop alert counts %lld tokens, want %d", (long long)tokens,
+			 5 * (50 + 7));
 		for (int i = 0; i < 5; i++)
 			TK_CHECK(has_evidence(a, json_integer_value(json_object_get(
 							 json_array_get(llm, (size_t)i), "id"))),

@@ -249,7 +249,7 @@ static void test_gzip_keepalive(void)
 			   "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
 			   "\"content\":\"Done: 42\"},\"finish_reason\":\"stop\"}],"
 			   "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}";
-	uint8_t gz[1024];
+	uint8_t gz[1024] = {0};
 	z_stream z = {0};
 	deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
 	z.next_in = (Bytef *)json;
@@ -378,7 +378,7 @@ static void test_system_events(void)
 		w->first_write = i == 0;
 		w->path_len = i == 0 ? (uint16_t)(strlen(path) + 1) : 0;
 		if (i == 0)
-			strcpy(w->path, path);
+			memcpy(w->path, path, w->path_len);
 		w->path_abs = i == 0;
 		size_t wsize = offsetof(struct as_rec_file, path) + w->path_len;
 		hdr(&w->h, AS_REC_FILE_WRITE, (uint32_t)wsize, 501, "sh");
@@ -520,7 +520,7 @@ static void test_gzip_bomb(void)
 	TK_CHECK(st.body_bytes_dropped > 0 || st.decode_failures > 0,
 		 "the bomb was neither cut nor refused (dropped %llu, decode failures %llu)",
 		 (unsigned long long)st.body_bytes_dropped, (unsigned long long)st.decode_failures);
-	TK_CHECK(grown_kb < 64 * 1024, "memory grew by %ld KiB while a 256 MiB bomb went through",
+	TK_CHECK(grown_kb < 64L * 1024, "memory grew by %ld KiB while a 256 MiB bomb went through",
 		 grown_kb);
 	as_engine_free(e);
 	seen_clear(&s);

@@ -35,7 +35,7 @@ static void sb_add(struct sbuf *sb, const char *s, size_t n)
 {
 	if (sb->oom)
 		return;
-	if (sb->len + n + 1 > sb->cap) {
+	if (!sb->p || sb->len + n + 1 > sb->cap) {
 		size_t cap = sb->cap ? sb->cap : 64;
 		while (cap < sb->len + n + 1)
 			cap *= 2;
@@ -896,7 +896,7 @@ void as_env_agent_usage(FILE *f, const char *prog)
 static int parse_url(const char *url, struct as_env_agent_opts *o, char *err, size_t errlen)
 {
 	const char *p = url;
-	if (strncmp(p, "https://", 8)) {
+	if (strncmp(p, "https://", 8) != 0) {
 		set_err(err, errlen, "--url %s: only https:// URLs are served", url);
 		return -1;
 	}

@@ -73,7 +73,7 @@ static void test_doc_replies(void)
 	struct as_env_reply r;
 	char err[256];
 
-	TK_CHECK(parse("openai-doc-text", &r, err, sizeof(err)) == 0, "%s", err);
+	TK_REQUIRE(parse("openai-doc-text", &r, err, sizeof(err)) == 0, "%s", err);
 	TK_CHECK(!strcmp(r.text, "\n\nHello there, how may I assist you today?"), "text %s",
 		 r.text);
 	TK_CHECK(r.n_calls == 0 && r.input_tokens == 9 && r.output_tokens == 12 &&
@@ -82,7 +82,7 @@ static void test_doc_replies(void)
 		 r.stop_reason);
 	as_env_reply_free(&r);
 
-	TK_CHECK(parse("openai-doc-tools", &r, err, sizeof(err)) == 0, "%s", err);
+	TK_REQUIRE(parse("openai-doc-tools", &r, err, sizeof(err)) == 0, "%s", err);
 	TK_CHECK(r.n_calls == 1 && !strcmp(r.calls[0].id, "call_abc123") &&
 			 !strcmp(r.calls[0].name, "get_current_weather") &&
 			 !strcmp(arg(&r, 0, "location"), "Boston, MA"),
@@ -92,13 +92,13 @@ static void test_doc_replies(void)
 		 "text/usage/stop wrong");
 	as_env_reply_free(&r);
 
-	TK_CHECK(parse("openai-doc-stream", &r, err, sizeof(err)) == 0, "%s", err);
+	TK_REQUIRE(parse("openai-doc-stream", &r, err, sizeof(err)) == 0, "%s", err);
 	TK_CHECK(!strcmp(r.text, "Hello") && !strcmp(r.stop_reason, "stop") && r.events == 4 &&
 			 !r.has_usage,
 		 "text %s stop %s events %lu", r.text, r.stop_reason, r.events);
 	as_env_reply_free(&r);
 
-	TK_CHECK(parse("openai-doc-stream-tools", &r, err, sizeof(err)) == 0, "%s", err);
+	TK_REQUIRE(parse("openai-doc-stream-tools", &r, err, sizeof(err)) == 0, "%s", err);
 	TK_CHECK(r.n_calls == 1 && !strcmp(r.calls[0].id, "call_DdmO9pD3xa9XTPNJ32zg2hcA") &&
 			 !strcmp(r.calls[0].name, "get_weather") &&
 			 !strcmp(arg(&r, 0, "location"), "Paris, France"),
@@ -107,13 +107,13 @@ static void test_doc_replies(void)
 		 r.output_tokens);
 	as_env_reply_free(&r);
 
-	TK_CHECK(parse("anthropic-doc-text", &r, err, sizeof(err)) == 0, "%s", err);
+	TK_REQUIRE(parse("anthropic-doc-text", &r, err, sizeof(err)) == 0, "%s", err);
 	TK_CHECK(!strcmp(r.text, "Hi! My name is Claude.") && r.input_tokens == 2095 &&
 			 r.output_tokens == 503 && !strcmp(r.stop_reason, "end_turn"),
 		 "text %s usage %lld/%lld", r.text, r.input_tokens, r.output_tokens);
 	as_env_reply_free(&r);
 
-	TK_CHECK(parse("anthropic-doc-tools", &r, err, sizeof(err)) == 0, "%s", err);
+	TK_REQUIRE(parse("anthropic-doc-tools", &r, err, sizeof(err)) == 0, "%s", err);
 	TK_CHECK(r.n_calls == 1 && !strcmp(r.calls[0].id, "toolu_01A09q90qw90lq917835lq9") &&
 			 !strcmp(arg(&r, 0, "location"), "San Francisco, CA") &&
 			 !strcmp(arg(&r, 0, "unit"), "celsius") &&
@@ -121,14 +121,14 @@ static void test_doc_replies(void)
 		 "tool_use block not read");
 	as_env_reply_free(&r);
 
-	TK_CHECK(parse("anthropic-doc-stream", &r, err, sizeof(err)) == 0, "%s", err);
+	TK_REQUIRE(parse("anthropic-doc-stream", &r, err, sizeof(err)) == 0, "%s", err);
 	TK_CHECK(!strcmp(r.text, "Hello!") && r.input_tokens == 25 && r.output_tokens == 15 &&
 			 !strcmp(r.stop_reason, "end_turn") && r.events == 8,
 		 "text %s usage %lld/%lld events %lu", r.text, r.input_tokens, r.output_tokens,
 		 r.events);
 	as_env_reply_free(&r);
 
-	TK_CHECK(parse("anthropic-doc-stream-tools", &r, err, sizeof(err)) == 0, "%s", err);
+	TK_REQUIRE(parse("anthropic-doc-stream-tools", &r, err, sizeof(err)) == 0, "%s", err);
 	TK_CHECK(!strcmp(r.text, "Okay, let's check the weather.") && r.n_calls == 1 &&
 			 !strcmp(r.calls[0].id, "toolu_01T1x1fJ34qAmk2tNTrN7Up6") &&
 			 !strcmp(arg(&r, 0, "location"), "San Francisco, CA") &&
@@ -182,7 +182,7 @@ static void test_conversation(void)
 					 "name")),
 				 "write_file"),
 		 "tools not declared");
-	TK_CHECK(parse("openai-doc-tools", &r, err, sizeof(err)) == 0, "%s", err);
+	TK_REQUIRE(parse("openai-doc-tools", &r, err, sizeof(err)) == 0, "%s", err);
 	TK_CHECK(as_env_conv_add_reply(&c, &r) == 0, "add_reply");
 	TK_CHECK(as_env_conv_add_result(&c, "call_abc123", "sunny \xff", false) == 0, "result");
 	json_t *msgs = json_object_get(c.body, "messages");
@@ -202,7 +202,7 @@ static void test_conversation(void)
 		 "tool message wrong (invalid UTF-8 must become ?)");
 	as_env_reply_free(&r);
 	char *dump = as_env_conv_dump(&c);
-	TK_CHECK(dump && strstr(dump, "\"model\":\"m1\""), "dump");
+	TK_REQUIRE(dump && strstr(dump, "\"model\":\"m1\""), "dump");
 	as_env_conv_free(&c);
 
 	/* The dump loads back. */
@@ -220,7 +220,7 @@ static void test_conversation(void)
 			 json_is_string(json_object_get(c.body, "system")) &&
 			 !json_object_get(c.body, "stream_options"),
 		 "Anthropic request shape");
-	TK_CHECK(parse("anthropic-doc-tools", &r, err, sizeof(err)) == 0, "%s", err);
+	TK_REQUIRE(parse("anthropic-doc-tools", &r, err, sizeof(err)) == 0, "%s", err);
 	as_env_conv_add_reply(&c, &r);
 	as_env_conv_add_result(&c, "toolu_01A09q90qw90lq917835lq9", "15 degrees", false);
 	as_env_conv_add_result(&c, "other", "failed", true);

@@ -173,7 +173,7 @@ static json_t *tool_results(const struct opts *o, const json_t *body)
 			json_t *b;
 			json_array_foreach(json_object_get(m, "content"), j, b)
 			{
-				if (strcmp(sv(json_object_get(b, "type")), "tool_result"))
+				if (strcmp(sv(json_object_get(b, "type")), "tool_result") != 0)
 					continue;
 				json_array_append_new(
 					out,
@@ -206,7 +206,7 @@ static json_t *calls_of(const struct opts *o, const json_t *msg)
 	} else {
 		json_array_foreach(json_object_get(msg, "content"), i, c)
 		{
-			if (strcmp(sv(json_object_get(c, "type")), "tool_use"))
+			if (strcmp(sv(json_object_get(c, "type")), "tool_use") != 0)
 				continue;
 			json_array_append_new(out,
 					      json_pack("{sOsOsO}", "id", json_object_get(c, "id"),

@@ -108,7 +108,7 @@ static int rd_fill(struct rd *r)
 		r->pos = 0;
 	}
 	if (r->cap - r->len < READ_SIZE) {
-		size_t cap = r->cap ? r->cap * 2 : 2 * READ_SIZE;
+		size_t cap = r->cap ? r->cap * 2 : (size_t)2 * READ_SIZE;
 		char *p = realloc(r->buf, cap);
 		if (!p) {
 			set_err(r->err, r->errlen, "out of memory");
@@ -136,7 +136,7 @@ static int rd_fill(struct rd *r)
 static int rd_line(struct rd *r, const char **line, size_t *n, size_t limit, const char *what)
 {
 	for (;;) {
-		char *nl = memchr(r->buf ? r->buf + r->pos : "", '\n', r->len - r->pos);
+		char *nl = r->buf ? memchr(r->buf + r->pos, '\n', r->len - r->pos) : NULL;
 		if (nl) {
 			*line = r->buf + r->pos;
 			*n = (size_t)(nl - *line);
@@ -248,7 +248,7 @@ static int read_head(struct rd *r, struct as_env_h1_response *resp, size_t *leng
 
 	if (rd_line(r, &line, &n, AS_ENV_H1_MAX_HEAD, "status line"))
 		return -1;
-	if (n < 12 || memcmp(line, "HTTP/1.", 7) || (line[7] != '0' && line[7] != '1') ||
+	if (n < 12 || memcmp(line, "HTTP/1.", 7) != 0 || (line[7] != '0' && line[7] != '1') ||
 	    line[8] != ' ' || line[9] < '1' || line[9] > '5' || line[10] < '0' || line[10] > '9' ||
 	    line[11] < '0' || line[11] > '9' || (n > 12 && line[12] != ' ')) {
 		set_err(r->err, r->errlen, "not an HTTP/1.x status line: \"%.*s\"",

@@ -152,10 +152,11 @@ static void test_responses(void)
 	size_t big = AS_ENV_H1_MAX_HEAD + 100;
 	char *huge = malloc(big + 64);
 	if (huge) {
-		strcpy(huge, "HTTP/1.1 200 OK\r\nX-Big: ");
-		size_t n = strlen(huge);
+		static const char head[] = "HTTP/1.1 200 OK\r\nX-Big: ";
+		size_t n = sizeof(head) - 1;
+		memcpy(huge, head, n);
 		memset(huge + n, 'a', big);
-		strcpy(huge + n + big, "\r\n\r\n");
+		memcpy(huge + n + big, "\r\n\r\n", sizeof("\r\n\r\n"));
 		err[0] = '\0';
 		TK_CHECK(recv_one(huge, 4096, &r, err, sizeof(err)) == -1 && strstr(err, "longer"),
 			 "huge header: %s", err);

@@ -92,7 +92,7 @@ static int check_usage(const json_t *usage, const char *where, char *err, size_t
 	}
 	json_object_foreach((json_t *)usage, key, v)
 	{
-		if (strcmp(key, "input_tokens") && strcmp(key, "output_tokens")) {
+		if (strcmp(key, "input_tokens") != 0 && strcmp(key, "output_tokens") != 0) {
 			set_err(err, errlen, "%s: usage has unknown key \"%s\"", where, key);
 			return -1;
 		}

@@ -44,10 +44,10 @@ static struct as_env_mock *mock;
 static json_t *piece_json(const char *piece, const char *prefix)
 {
 	size_t n = strlen(prefix);
-	if (strncmp(piece, prefix, n))
+	if (strncmp(piece, prefix, n) != 0)
 		return NULL;
 	size_t len = strlen(piece);
-	if (len < n + 2 || strcmp(piece + len - 2, "\n\n"))
+	if (len < n + 2 || strcmp(piece + len - 2, "\n\n") != 0)
 		return NULL;
 	return json_loadb(piece + n, len - n - 2, 0, NULL);
 }

@@ -149,9 +149,9 @@ static void log_request(struct server *srv, struct MHD_Connection *conn, const c
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
 
-	json_t *line =
-		json_pack("{sIsfssss}", "seq", (json_int_t)seq, "time",
-			  (double)tv.tv_sec + tv.tv_usec / 1e6, "method", method, "path", url);
+	json_t *line = json_pack("{sIsfssss}", "seq", (json_int_t)seq, "time",
+				 (double)tv.tv_sec + (double)tv.tv_usec / 1e6, "method", method,
+				 "path", url);
 	if (!line)
 		return;
 	json_object_set_new(line, "client_port", json_integer(port));
@@ -276,7 +276,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		rc = as_env_mock_error_reply(AS_ENV_API_OPENAI, 404, "no such path", &reply);
 		goto answer;
 	}
-	if (strcmp(method, "POST")) {
+	if (strcmp(method, "POST") != 0) {
 		rc = as_env_mock_error_reply(api, 405, "only POST is served", &reply);
 		goto answer;
 	}
