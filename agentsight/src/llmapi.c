@@ -780,3 +780,35 @@ int as_llm_parse_response(struct as_llm_exchange *ex, int http_status, const cha
 	}
 	return 0;
 }
+
+void as_llmi_request_head(struct as_llmi_ctx *c, const json_t *root, const char *const *tool_keys,
+			  size_t n_tool_keys)
+{
+	struct as_llm_exchange *ex = c->ex;
+	as_llmi_set_jstr(c, &ex->model, as_llmi_jstr(c, root, "model"));
+	const json_t *v = json_object_get(root, "stream");
+	if (json_is_boolean(v))
+		ex->stream = json_is_true(v);
+	else if (v && !json_is_null(v))
+		as_llmi_problem(c);
+	for (size_t k = 0; k < n_tool_keys; k++) {
+		size_t i;
+		json_array_foreach(as_llmi_jarr(c, root, tool_keys[k]), i, v)
+		{
+			as_llmi_offered_tool(c, v);
+		}
+	}
+}
+
+void as_llmi_push_system(struct as_llmi_ctx *c, const json_t *content)
+{
+	if (!content || json_is_null(content))
+		return;
+	struct as_llmi_buf b = {0};
+	as_llmi_content_text(c, content, &b);
+	struct as_llm_message *m = as_llmi_push_message(c, AS_LLM_ROLE_SYSTEM);
+	if (m)
+		m->text = as_llmi_buf_take(&b);
+	else
+		as_llmi_buf_free(&b);
+}

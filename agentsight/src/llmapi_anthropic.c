@@ -98,30 +98,12 @@ static void request_message(struct as_llmi_ctx *c, const json_t *jm)
 
 int as_llmi_anthropic_request(struct as_llmi_ctx *c, const json_t *root, char *err, size_t errlen)
 {
-	struct as_llm_exchange *ex = c->ex;
 	size_t i;
 	const json_t *v;
 
-	as_llmi_set_jstr(c, &ex->model, as_llmi_jstr(c, root, "model"));
-	v = json_object_get(root, "stream");
-	if (json_is_boolean(v))
-		ex->stream = json_is_true(v);
-	else if (v && !json_is_null(v))
-		as_llmi_problem(c);
-	json_array_foreach(as_llmi_jarr(c, root, "tools"), i, v)
-	{
-		as_llmi_offered_tool(c, v);
-	}
-	v = json_object_get(root, "system");
-	if (v && !json_is_null(v)) {
-		struct as_llmi_buf b = {0};
-		as_llmi_content_text(c, v, &b);
-		struct as_llm_message *m = as_llmi_push_message(c, AS_LLM_ROLE_SYSTEM);
-		if (m)
-			m->text = as_llmi_buf_take(&b);
-		else
-			as_llmi_buf_free(&b);
-	}
+	static const char *const tool_keys[] = {"tools"};
+	as_llmi_request_head(c, root, tool_keys, 1);
+	as_llmi_push_system(c, json_object_get(root, "system"));
 	const json_t *msgs = json_object_get(root, "messages");
 	if (!json_is_array(msgs)) {
 		as_llmi_set_err(err, errlen, "request body: \"messages\" is %s, not an array",

@@ -95,6 +95,13 @@ void as_llmi_placeholder(struct as_llmi_ctx *c, struct as_llmi_buf *b, const cha
 /* The name of an offered tool: function.name, custom.name, name, or else
  * its type (built-in tools such as "web_search_preview"), into ex. */
 void as_llmi_offered_tool(struct as_llmi_ctx *c, const json_t *t);
+/* What every request body starts with: "model", "stream", and the tools
+ * offered under each of tool_keys ("tools", "functions"). */
+void as_llmi_request_head(struct as_llmi_ctx *c, const json_t *root, const char *const *tool_keys,
+			  size_t n_tool_keys);
+/* System instructions (a string or content parts; NULL/null: none) as the
+ * next message. */
+void as_llmi_push_system(struct as_llmi_ctx *c, const json_t *content);
 
 /* Compact JSON text of a value (tool input objects); NULL on failure. */
 char *as_llmi_dump(struct as_llmi_ctx *c, const json_t *v);

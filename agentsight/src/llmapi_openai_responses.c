@@ -101,27 +101,10 @@ int as_llmi_responses_request(struct as_llmi_ctx *c, const json_t *root, char *e
 	size_t i;
 	const json_t *v;
 
-	as_llmi_set_jstr(c, &ex->model, as_llmi_jstr(c, root, "model"));
-	v = json_object_get(root, "stream");
-	if (json_is_boolean(v))
-		ex->stream = json_is_true(v);
-	else if (v && !json_is_null(v))
-		as_llmi_problem(c);
-	json_array_foreach(as_llmi_jarr(c, root, "tools"), i, v)
-	{
-		as_llmi_offered_tool(c, v);
-	}
+	static const char *const tool_keys[] = {"tools"};
+	as_llmi_request_head(c, root, tool_keys, 1);
 
-	v = json_object_get(root, "instructions");
-	if (v && !json_is_null(v)) {
-		struct as_llmi_buf b = {0};
-		as_llmi_content_text(c, v, &b);
-		struct as_llm_message *m = as_llmi_push_message(c, AS_LLM_ROLE_SYSTEM);
-		if (m)
-			m->text = as_llmi_buf_take(&b);
-		else
-			as_llmi_buf_free(&b);
-	}
+	as_llmi_push_system(c, json_object_get(root, "instructions"));
 
 	const json_t *input = json_object_get(root, "input");
 	if (!input || json_is_null(input))

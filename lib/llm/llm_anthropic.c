@@ -197,31 +197,6 @@ static int anthropic_build_body(const struct llm_config *cfg, const struct llm_r
 	return LLM_OK;
 }
 
-static void read_usage(const json_t *usage, struct llm_result *res)
-{
-	uint64_t v;
-	if (!json_is_object(usage))
-		return;
-	if (llm_json_u64(usage, "input_tokens", &v)) {
-		res->input_tokens = v;
-		res->usage_reported = true;
-	}
-	if (llm_json_u64(usage, "output_tokens", &v)) {
-		res->output_tokens = v;
-		res->usage_reported = true;
-	}
-}
-
-static void read_ids(const json_t *msg, struct llm_result *res)
-{
-	const char *s = json_string_value(json_object_get(msg, "model"));
-	if (s)
-		llm_strlcpy(res->model, s, sizeof(res->model));
-	s = json_string_value(json_object_get(msg, "id"));
-	if (s)
-		llm_strlcpy(res->id, s, sizeof(res->id));
-}
-
 static int anthropic_parse_response(const json_t *root, struct llm_result *res, char *err,
 				    size_t errlen)
 {
@@ -287,8 +262,8 @@ static int anthropic_parse_response(const json_t *root, struct llm_result *res, 
 	const char *stop = json_string_value(json_object_get(root, "stop_reason"));
 	if (stop)
 		llm_result_set_stop(res, stop);
-	read_ids(root, res);
-	read_usage(json_object_get(root, "usage"), res);
+	llm_read_ids(root, res);
+	llm_read_usage(json_object_get(root, "usage"), "input_tokens", "output_tokens", res);
 	return LLM_OK;
 }
 
@@ -374,8 +349,9 @@ static int anthropic_stream_event(struct llm_stream *s, const char *event, const
 	char msg[200];
 	if (strcmp(type, "message_start") == 0) {
 		const json_t *m = json_object_get(root, "message");
-		read_ids(m, s->res);
-		read_usage(json_object_get(m, "usage"), s->res);
+		llm_read_ids(m, s->res);
+		llm_read_usage(json_object_get(m, "usage"), "input_tokens", "output_tokens",
+			       s->res);
 	} else if (strcmp(type, "content_block_start") == 0) {
 		stream_block_start(s, root);
 	} else if (strcmp(type, "content_block_delta") == 0) {
@@ -385,7 +361,8 @@ static int anthropic_stream_event(struct llm_stream *s, const char *event, const
 			json_object_get(json_object_get(root, "delta"), "stop_reason"));
 		if (stop)
 			llm_result_set_stop(s->res, stop);
-		read_usage(json_object_get(root, "usage"), s->res);
+		llm_read_usage(json_object_get(root, "usage"), "input_tokens", "output_tokens",
+			       s->res);
 	} else if (strcmp(type, "message_stop") == 0) {
 		s->done = true;
 	} else if (strcmp(type, "error") == 0) {

@@ -52,6 +52,11 @@ void llm_excerpt(const char *data, size_t len, size_t max, char *out, size_t out
 
 /* Reads a non-negative JSON integer member; false when absent or not one. */
 bool llm_json_u64(const json_t *obj, const char *key, uint64_t *out);
+/* Token counts from a usage object whose keys the provider names. */
+void llm_read_usage(const json_t *usage, const char *input_key, const char *output_key,
+		    struct llm_result *res);
+/* "model" and "id" of a response object, where present. */
+void llm_read_ids(const json_t *obj, struct llm_result *res);
 
 /* Sets res->stop_reason and res->stop from an API's stop word. */
 void llm_result_set_stop(struct llm_result *res, const char *reason);

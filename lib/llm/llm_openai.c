@@ -156,31 +156,6 @@ static int openai_build_body(const struct llm_config *cfg, const struct llm_requ
 	return LLM_OK;
 }
 
-static void read_usage(const json_t *usage, struct llm_result *res)
-{
-	uint64_t v;
-	if (!json_is_object(usage))
-		return;
-	if (llm_json_u64(usage, "prompt_tokens", &v)) {
-		res->input_tokens = v;
-		res->usage_reported = true;
-	}
-	if (llm_json_u64(usage, "completion_tokens", &v)) {
-		res->output_tokens = v;
-		res->usage_reported = true;
-	}
-}
-
-static void read_ids(const json_t *root, struct llm_result *res)
-{
-	const char *s = json_string_value(json_object_get(root, "model"));
-	if (s)
-		llm_strlcpy(res->model, s, sizeof(res->model));
-	s = json_string_value(json_object_get(root, "id"));
-	if (s)
-		llm_strlcpy(res->id, s, sizeof(res->id));
-}
-
 static int openai_parse_response(const json_t *root, struct llm_result *res, char *err,
 				 size_t errlen)
 {
@@ -226,8 +201,8 @@ static int openai_parse_response(const json_t *root, struct llm_result *res, cha
 	const char *finish = json_string_value(json_object_get(choice, "finish_reason"));
 	if (finish)
 		llm_result_set_stop(res, finish);
-	read_ids(root, res);
-	read_usage(json_object_get(root, "usage"), res);
+	llm_read_ids(root, res);
+	llm_read_usage(json_object_get(root, "usage"), "prompt_tokens", "completion_tokens", res);
 	return LLM_OK;
 }
 
@@ -279,7 +254,7 @@ static int openai_stream_event(struct llm_stream *s, const char *event, const ch
 		json_decref(root);
 		return llm_stream_fail(s, LLM_ERR_API, "error in the stream: %s", msg);
 	}
-	read_ids(root, s->res);
+	llm_read_ids(root, s->res);
 	const json_t *choice = json_array_get(json_object_get(root, "choices"), 0);
 	const json_t *delta = json_object_get(choice, "delta");
 	const json_t *content = json_object_get(delta, "content");
@@ -289,7 +264,8 @@ static int openai_stream_event(struct llm_stream *s, const char *event, const ch
 	const char *finish = json_string_value(json_object_get(choice, "finish_reason"));
 	if (finish)
 		llm_result_set_stop(s->res, finish);
-	read_usage(json_object_get(root, "usage"), s->res);
+	llm_read_usage(json_object_get(root, "usage"), "prompt_tokens", "completion_tokens",
+		       s->res);
 	json_decref(root);
 	return s->err;
 }

@@ -309,3 +309,29 @@ const char *llm_strerror(int err)
 		return "unknown error";
 	}
 }
+
+void llm_read_usage(const json_t *usage, const char *input_key, const char *output_key,
+		    struct llm_result *res)
+{
+	uint64_t v;
+	if (!json_is_object(usage))
+		return;
+	if (llm_json_u64(usage, input_key, &v)) {
+		res->input_tokens = v;
+		res->usage_reported = true;
+	}
+	if (llm_json_u64(usage, output_key, &v)) {
+		res->output_tokens = v;
+		res->usage_reported = true;
+	}
+}
+
+void llm_read_ids(const json_t *obj, struct llm_result *res)
+{
+	const char *s = json_string_value(json_object_get(obj, "model"));
+	if (s)
+		llm_strlcpy(res->model, s, sizeof(res->model));
+	s = json_string_value(json_object_get(obj, "id"));
+	if (s)
+		llm_strlcpy(res->id, s, sizeof(res->id));
+}
