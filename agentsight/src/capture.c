@@ -20,10 +20,13 @@
 
 #define MAX_TLS_FILES 64
 #define MAX_TLS_LINKS 512
+#define MAX_INSPECTED 256
 
 struct tls_file {
 	dev_t dev;
 	ino_t ino;
+	time_t mtime;
+	enum as_tls_lib lib; /* inspected[]: the search that found nothing */
 };
 
 struct as_capture {
@@ -32,6 +35,10 @@ struct as_capture {
 	struct as_capture_opts opts;
 	struct tls_file files[MAX_TLS_FILES];
 	size_t nfiles;
+	/* Files searched in vain, so that the ELF of a program exec'd again and
+	 * again (a build's compilers, a shell loop's cat) is read once. */
+	struct tls_file inspected[MAX_INSPECTED];
+	size_t ninspected;
 	struct bpf_link *links[MAX_TLS_LINKS];
 	size_t nlinks;
 	uint64_t records;
@@ -226,6 +233,26 @@ static bool already_attached(struct as_capture *cap, const struct stat *st)
 	return false;
 }
 
+static bool inspected_in_vain(struct as_capture *cap, const struct stat *st, enum as_tls_lib lib)
+{
+	size_t n = cap->ninspected < MAX_INSPECTED ? cap->ninspected : MAX_INSPECTED;
+	for (size_t i = 0; i < n; i++) {
+		const struct tls_file *f = &cap->inspected[i];
+		if (f->dev == st->st_dev && f->ino == st->st_ino && f->mtime == st->st_mtime &&
+		    f->lib == lib)
+			return true;
+	}
+	return false;
+}
+
+static void remember_in_vain(struct as_capture *cap, const struct stat *st, enum as_tls_lib lib)
+{
+	/* Full: overwrite the oldest entry. */
+	struct tls_file *f = &cap->inspected[cap->ninspected++ % MAX_INSPECTED];
+	*f = (struct tls_file){
+		.dev = st->st_dev, .ino = st->st_ino, .mtime = st->st_mtime, .lib = lib};
+}
+
 static const char *lib_name(enum as_tls_lib lib)
 {
 	switch (lib) {
@@ -251,7 +278,7 @@ int as_capture_attach_tls(struct as_capture *cap, const char *path, enum as_tls_
 		snprintf(err, errlen, "%s: %s", path, strerror(e));
 		return -e;
 	}
-	if (already_attached(cap, &st))
+	if (already_attached(cap, &st) || inspected_in_vain(cap, &st, lib))
 		return 0;
 	if (cap->nfiles >= MAX_TLS_FILES) {
 		snprintf(err, errlen, "%s: more than %d TLS files attached", path, MAX_TLS_FILES);
@@ -311,6 +338,8 @@ int as_capture_attach_tls(struct as_capture *cap, const char *path, enum as_tls_
 		cap->files[cap->nfiles].ino = st.st_ino;
 		cap->nfiles++;
 		logf_(cap, "tls: attached %d %s functions in %s", attached, lib_name(lib), path);
+	} else {
+		remember_in_vain(cap, &st, lib);
 	}
 	return attached;
 }

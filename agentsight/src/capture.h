@@ -54,7 +54,8 @@ int as_capture_track_pid(struct as_capture *cap, pid_t pid);
  * are found: AS_TLS_LIB_OPENSSL/GNUTLS/STATIC_OPENSSL by symbol name,
  * AS_TLS_LIB_SIGNATURE through `sigs` (may be NULL for the others). Returns
  * the number of functions attached (0 when the file has none: not an error),
- * or -errno. A file already attached returns 0 at once. */
+ * or -errno. A file already attached, or already searched in vain the same
+ * way (same device, inode and mtime), returns 0 at once. */
 int as_capture_attach_tls(struct as_capture *cap, const char *path, enum as_tls_lib lib,
 			  const struct as_sigset *sigs, char *err, size_t errlen);
 
