@@ -146,7 +146,7 @@ bool as_llmi_buf_add(struct as_llmi_ctx *c, struct as_llmi_buf *b, const char *s
 		if (n == 0)
 			return true;
 	}
-	if (b->len + n + 1 > b->cap) {
+	if (!b->p || b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
 		while (cap < b->len + n + 1)
 			cap *= 2;
