@@ -172,6 +172,17 @@ typedef struct wasm_config {
 wasm_module *wasm_module_new(const uint8_t *bytes, size_t len, char *err, size_t errlen);
 void wasm_module_free(wasm_module *m);
 
+/* Feature levels. WASM_FEATURES_2_0 (what wasm_module_new uses) is Wasm 2.0
+ * without SIMD. WASM_FEATURES_1_0 rejects what 1.0 did not have (the
+ * opcodes of later proposals, multiple results, several tables) and, when
+ * instantiating, checks every segment before writing any, as 1.0 did. */
+enum {
+	WASM_FEATURES_1_0 = 1,
+	WASM_FEATURES_2_0 = 2
+};
+wasm_module *wasm_module_new_features(const uint8_t *bytes, size_t len, int features, char *err,
+				      size_t errlen);
+
 uint32_t wasm_module_import_count(const wasm_module *m);
 uint32_t wasm_module_export_count(const wasm_module *m);
 
@@ -286,6 +297,9 @@ const wasm_module *wasm_instance_module(const wasm_instance *inst);
 
 /* Exports by name: 0 and *out, or -1 when there is no such export. */
 int wasm_instance_export(const wasm_instance *inst, const char *name, wasm_extern *out);
+/* The same for a name of len bytes that may contain NUL bytes. */
+int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t len,
+			   wasm_extern *out);
 /* Typed shortcuts: NULL when absent or of another kind. */
 wasm_func *wasm_instance_func(const wasm_instance *inst, const char *name);
 wasm_memory *wasm_instance_export_memory(const wasm_instance *inst, const char *name);

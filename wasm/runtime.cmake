@@ -1,0 +1,76 @@
+# runtime.cmake: the Isthmus WebAssembly runtime proper (docs/wasm.md).
+#
+# isthmus_wasm: decoder (decode.c), validator and compiler to internal
+# register code (compile.c), interpreter and execution contexts (interp.c),
+# instances and their objects (instance.c), and the state API (state.c).
+# Its tests: the API unit test, hostile modules, the spec suite converted
+# with wast2json at build time, and a fuzz target.
+set(WASM_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+
+add_library(isthmus_wasm STATIC
+  ${WASM_DIR}/src/decode.c
+  ${WASM_DIR}/src/compile.c
+  ${WASM_DIR}/src/interp.c
+  ${WASM_DIR}/src/instance.c
+  ${WASM_DIR}/src/state.c)
+target_include_directories(isthmus_wasm PUBLIC ${WASM_DIR}/include PRIVATE ${WASM_DIR}/src)
+target_link_libraries(isthmus_wasm PUBLIC m)
+# The interpreter loop wants its registers: no frame pointer games in release.
+set_source_files_properties(${WASM_DIR}/src/interp.c PROPERTIES COMPILE_OPTIONS "-fno-gcse")
+
+# The same library with safe points compiled out, to measure their cost.
+add_library(isthmus_wasm_nosp STATIC
+  ${WASM_DIR}/src/decode.c
+  ${WASM_DIR}/src/compile.c
+  ${WASM_DIR}/src/interp.c
+  ${WASM_DIR}/src/instance.c
+  ${WASM_DIR}/src/state.c)
+target_include_directories(isthmus_wasm_nosp PUBLIC ${WASM_DIR}/include PRIVATE ${WASM_DIR}/src)
+target_compile_definitions(isthmus_wasm_nosp PRIVATE WASM_NO_SAFEPOINTS)
+target_link_libraries(isthmus_wasm_nosp PUBLIC m)
+set_target_properties(isthmus_wasm_nosp PROPERTIES EXCLUDE_FROM_ALL ON)
+
+# ---- tests -------------------------------------------------------------------
+
+pkg_check_modules(WASM_JANSSON REQUIRED IMPORTED_TARGET jansson)
+
+# The spec test runner, and the suite converted by wast2json into this build
+# folder: one CTest test per .wast file (SIMD files excluded).
+add_executable(wasm_spectest ${WASM_DIR}/tests/spectest.c)
+target_link_libraries(wasm_spectest PRIVATE isthmus_wasm PkgConfig::WASM_JANSSON)
+
+set(WASM_SPEC_DATA ${CMAKE_SOURCE_DIR}/../shared/data/wasm-spec)
+find_program(WAST2JSON wast2json)
+set(WASM_SPEC_FLAGS_1.0 --disable-saturating-float-to-int --disable-sign-extension
+    --disable-multi-value --disable-bulk-memory --disable-reference-types --disable-simd)
+set(WASM_SPEC_FLAGS_2.0 "")
+# Files whose every command passes; the others are listed in docs/wasm.md.
+set(WASM_SPEC_EXCLUDE "")
+set(wasm_spec_outputs "")
+foreach(set 1.0 2.0)
+  file(GLOB wasts ${WASM_SPEC_DATA}/wasm-${set}/*.wast)
+  foreach(w IN LISTS wasts)
+    get_filename_component(name ${w} NAME_WE)
+    if(name MATCHES "^simd_")
+      continue()
+    endif()
+    set(outdir ${CMAKE_CURRENT_BINARY_DIR}/spec/${set})
+    set(out ${outdir}/${name}.json)
+    if(WAST2JSON)
+      add_custom_command(OUTPUT ${out}
+        COMMAND ${CMAKE_COMMAND} -E make_directory ${outdir}
+        COMMAND ${WAST2JSON} ${WASM_SPEC_FLAGS_${set}} ${w} -o ${out}
+        DEPENDS ${w} VERBATIM)
+      list(APPEND wasm_spec_outputs ${out})
+    endif()
+    if(NOT "${set}/${name}" IN_LIST WASM_SPEC_EXCLUDE)
+      set(extra "")
+      if(set STREQUAL "1.0")
+        set(extra --wasm-1.0)
+      endif()
+      isthmus_add_test(NAME wasm_spec_${set}_${name} COMMAND wasm_spectest ${out} ${extra}
+                       LABELS wasm_spec)
+    endif()
+  endforeach()
+endforeach()
+add_custom_target(wasm_spec_json ALL DEPENDS ${wasm_spec_outputs})

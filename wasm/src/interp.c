@@ -1,0 +1,1202 @@
+/* interp.c: the interpreter and the execution context (wasm_exec).
+ *
+ * One function, wasm_exec_run, runs internal code (compile.c) with threaded
+ * dispatch: each cell sequence starts with the address of its handler's
+ * label and every handler ends by jumping to the next one. The machine state
+ * is a handful of registers (pc, frame pointer, instance, memory base and
+ * size, fuel, frame-stack top); Wasm calls push a record on the exec's frame
+ * stack and go on in the same C loop, so the C stack never holds Wasm state.
+ * Host functions are called from the loop, and may call back into Wasm
+ * (a nested run of this function on the same exec).
+ *
+ * Safe points are function entries and loop headers: one decrement of the
+ * fuel register and one relaxed atomic load of the stop flag. Defining
+ * WASM_NO_SAFEPOINTS compiles them out.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops.h"
+#include "wasm_internal.h"
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LE16(x) __builtin_bswap16(x)
+#define LE32(x) __builtin_bswap32(x)
+#define LE64(x) __builtin_bswap64(x)
+#else
+#define LE16(x) (x)
+#define LE32(x) (x)
+#define LE64(x) (x)
+#endif
+
+static inline uint16_t ld16(const uint8_t *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return LE16(v);
+}
+static inline uint32_t ld32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return LE32(v);
+}
+static inline uint64_t ld64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return LE64(v);
+}
+static inline void st16(uint8_t *p, uint16_t v)
+{
+	v = LE16(v);
+	memcpy(p, &v, 2);
+}
+static inline void st32(uint8_t *p, uint32_t v)
+{
+	v = LE32(v);
+	memcpy(p, &v, 4);
+}
+static inline void st64(uint8_t *p, uint64_t v)
+{
+	v = LE64(v);
+	memcpy(p, &v, 8);
+}
+
+static float fmin32(float a, float b)
+{
+	if (isnan(a) || isnan(b))
+		return a + b;
+	if (a == b)
+		return signbit(a) ? a : b;
+	return a < b ? a : b;
+}
+static float fmax32(float a, float b)
+{
+	if (isnan(a) || isnan(b))
+		return a + b;
+	if (a == b)
+		return signbit(a) ? b : a;
+	return a > b ? a : b;
+}
+static double fmin64(double a, double b)
+{
+	if (isnan(a) || isnan(b))
+		return a + b;
+	if (a == b)
+		return signbit(a) ? a : b;
+	return a < b ? a : b;
+}
+static double fmax64(double a, double b)
+{
+	if (isnan(a) || isnan(b))
+		return a + b;
+	if (a == b)
+		return signbit(a) ? b : a;
+	return a > b ? a : b;
+}
+
+/* Saturating float to int conversions (the trapping ones check first). */
+static int32_t sat_i32(double x)
+{
+	if (isnan(x))
+		return 0;
+	if (x <= -2147483649.0)
+		return INT32_MIN;
+	if (x >= 2147483648.0)
+		return INT32_MAX;
+	return (int32_t)x;
+}
+static uint32_t sat_u32(double x)
+{
+	if (isnan(x) || x <= -1.0)
+		return 0;
+	if (x >= 4294967296.0)
+		return UINT32_MAX;
+	return (uint32_t)x;
+}
+static int64_t sat_i64(double x)
+{
+	if (isnan(x))
+		return 0;
+	if (x < -9223372036854775808.0)
+		return INT64_MIN;
+	if (x >= 9223372036854775808.0)
+		return INT64_MAX;
+	return (int64_t)x;
+}
+static uint64_t sat_u64(double x)
+{
+	if (isnan(x) || x <= -1.0)
+		return 0;
+	if (x >= 18446744073709551616.0)
+		return UINT64_MAX;
+	return (uint64_t)x;
+}
+
+static const void *const *g_labels;
+static cell g_exit_cell[1];
+
+#define S(i)   fp[pc[i].u]
+#define A(i)   (pc[i].u)
+#define NEXT() goto * pc->h
+#define TRAP(m)                 \
+	do {                    \
+		trap_msg = (m); \
+		goto trap;      \
+	} while (0)
+#define LOAD_MEM()                        \
+	do {                              \
+		mbase = inst->mem0->data; \
+		msize = inst->mem0->size; \
+	} while (0)
+#define OOB "out of bounds memory access"
+
+#define U32(i) ((uint32_t)S(i))
+#define I32(i) ((int32_t)(uint32_t)S(i))
+#define U64(i) (S(i))
+#define I64(i) ((int64_t)S(i))
+#define F32(i) bits_f32((uint32_t)S(i))
+#define F64(i) bits_f64(S(i))
+
+#define BIN32(name, expr)                        \
+	L_##name:                                \
+	{                                        \
+		uint32_t a = U32(2), b = U32(3); \
+		S(1) = (uint32_t)(expr);         \
+		pc += 4;                         \
+		NEXT();                          \
+	}
+#define BIN64(name, expr)                        \
+	L_##name:                                \
+	{                                        \
+		uint64_t a = U64(2), b = U64(3); \
+		S(1) = (uint64_t)(expr);         \
+		pc += 4;                         \
+		NEXT();                          \
+	}
+#define BINF32(name, expr)                    \
+	L_##name:                             \
+	{                                     \
+		float a = F32(2), b = F32(3); \
+		S(1) = (expr);                \
+		pc += 4;                      \
+		NEXT();                       \
+	}
+#define BINF64(name, expr)                     \
+	L_##name:                              \
+	{                                      \
+		double a = F64(2), b = F64(3); \
+		S(1) = (expr);                 \
+		pc += 4;                       \
+		NEXT();                        \
+	}
+#define UN(name, T, get, expr) \
+	L_##name:              \
+	{                      \
+		T a = get(2);  \
+		S(1) = (expr); \
+		pc += 3;       \
+		NEXT();        \
+	}
+#define LOAD(name, N, expr)                            \
+	L_##name:                                      \
+	{                                              \
+		uint64_t ea = (uint64_t)U32(2) + A(3); \
+		if (unlikely(ea + (N) > msize))        \
+			TRAP(OOB);                     \
+		const uint8_t *p = mbase + ea;         \
+		S(1) = (expr);                         \
+		pc += 4;                               \
+		NEXT();                                \
+	}
+#define STORE(name, N, stmt)                           \
+	L_##name:                                      \
+	{                                              \
+		uint64_t ea = (uint64_t)U32(1) + A(3); \
+		if (unlikely(ea + (N) > msize))        \
+			TRAP(OOB);                     \
+		uint8_t *p = mbase + ea;               \
+		uint64_t v = S(2);                     \
+		stmt;                                  \
+		pc += 4;                               \
+		NEXT();                                \
+	}
+
+#ifdef WASM_NO_SAFEPOINTS
+#define SAFEPOINT_CHECK(resume)
+#else
+#define SAFEPOINT_CHECK(resume)                                                        \
+	do {                                                                           \
+		if (unlikely(--fuel < 0 ||                                             \
+			     atomic_load_explicit(&ex->stop, memory_order_relaxed))) { \
+			resume_pc = (resume);                                          \
+			goto safepoint;                                                \
+		}                                                                      \
+	} while (0)
+#endif
+
+static wasm_result interp(wasm_exec *ex, const void *const **labels_out)
+{
+	static const void *const labels[] = {
+#define WASM_OP_LABEL(n) &&L_##n,
+		WASM_OPS(WASM_OP_LABEL)
+#undef WASM_OP_LABEL
+	};
+	if (labels_out) {
+		*labels_out = labels;
+		return WASM_OK;
+	}
+	cell *pc = ex->pc;
+	uint64_t *fp = ex->fp;
+	wasm_func *fn = ex->fn;
+	wasm_instance *inst = fn->inst;
+	struct wasm_frame *ftop = ex->ftop;
+	int64_t fuel = ex->fuel;
+	uint8_t *mbase;
+	uint64_t msize;
+	const char *trap_msg = NULL;
+	cell *resume_pc = NULL;
+	wasm_func *f;
+	uint64_t *nfp;
+	cell *ret;
+	LOAD_MEM();
+	NEXT();
+
+L_EXIT:
+	ex->fuel = fuel;
+	ex->ftop = ftop;
+	return WASM_OK;
+L_UNREACHABLE:
+	TRAP("unreachable");
+L_BR:
+	pc = pc[1].p;
+	NEXT();
+L_BR_IF:
+	if (U32(1))
+		pc = pc[2].p;
+	else
+		pc += 3;
+	NEXT();
+L_BR_UNLESS:
+	if (!U32(1))
+		pc = pc[2].p;
+	else
+		pc += 3;
+	NEXT();
+L_BR_TABLE : {
+	uint32_t i = U32(1);
+	uint64_t n = A(2);
+	pc = pc[3 + (i < n ? i : n)].p;
+	NEXT();
+}
+L_BR_IF_I32_LT_S:
+	if (I32(1) < I32(2))
+		pc = pc[3].p;
+	else
+		pc += 4;
+	NEXT();
+L_BR_IF_I32_LT_U:
+	if (U32(1) < U32(2))
+		pc = pc[3].p;
+	else
+		pc += 4;
+	NEXT();
+L_BR_IF_I32_NE:
+	if (U32(1) != U32(2))
+		pc = pc[3].p;
+	else
+		pc += 4;
+	NEXT();
+L_BR_IF_I32_EQ:
+	if (U32(1) == U32(2))
+		pc = pc[3].p;
+	else
+		pc += 4;
+	NEXT();
+L_I32_ADD_IMM:
+	S(1) = (uint32_t)(U32(2) + (uint32_t)A(3));
+	pc += 4;
+	NEXT();
+L_RET:
+	ftop--;
+	pc = ftop->ret;
+	fp = ftop->fp;
+	if (likely(ftop->fn != NULL)) {
+		fn = ftop->fn;
+		inst = fn->inst;
+		LOAD_MEM();
+	}
+	NEXT();
+L_CALL:
+	f = inst->funcs[A(1)];
+	nfp = fp + A(2);
+	ret = pc + 3;
+	goto do_call;
+L_CALL_INDIRECT : {
+	wasm_table *t = inst->tables[A(1)];
+	uint32_t i = U32(4);
+	if (unlikely(i >= t->size))
+		TRAP("undefined element");
+	f = (wasm_func *)(uintptr_t)t->elems[i];
+	if (unlikely(!f))
+		TRAP("uninitialized element");
+	const wasm_functype *want = &inst->m->types[A(3)].ft;
+	if (unlikely(f->type != want && !wasm_functype_eq(f->type, want)))
+		TRAP("indirect call type mismatch");
+	nfp = fp + A(2);
+	ret = pc + 5;
+	goto do_call;
+}
+do_call:
+	if (f->host) {
+		uint32_t np = f->type->nparams, nr = f->type->nresults;
+		if (unlikely(nfp + np + nr + 16 > ex->stack_end))
+			TRAP("call stack exhausted");
+		ex->ftop = ftop;
+		ex->fuel = fuel;
+		ex->pc = pc;
+		ex->fp = fp;
+		ex->fn = fn;
+		uint64_t *saved_sp = ex->host_sp;
+		wasm_instance *saved_inst = ex->host_inst;
+		ex->host_sp = nfp + np + nr;
+		ex->host_inst = inst;
+		ex->nested++;
+		wasm_result r = f->host(ex, f->env, nfp, nfp + np);
+		ex->nested--;
+		ex->host_sp = saved_sp;
+		ex->host_inst = saved_inst;
+		fuel = ex->fuel;
+		if (unlikely(r != WASM_OK)) {
+			if (r == WASM_TRAP)
+				goto trapped;
+			if (r == WASM_EXIT)
+				return WASM_EXIT;
+			if (r == WASM_STOPPED && ex->nested == 0) {
+				ex->host_stopped = true;
+				ex->suspended = true;
+				return WASM_STOPPED;
+			}
+			TRAP(r == WASM_STOPPED ? "host function stopped inside a nested call"
+					       : "host function failed");
+		}
+		memmove(nfp, nfp + np, (size_t)nr * 8);
+		LOAD_MEM();
+		pc = ret;
+		NEXT();
+	}
+	{
+		const struct wasm_code *code = f->code;
+		if (unlikely(ftop == ex->frames_end || nfp + code->frame_slots > ex->stack_end))
+			TRAP("call stack exhausted");
+		ftop->ret = ret;
+		ftop->fp = fp;
+		ftop->fn = fn;
+		ftop++;
+		memset(nfp + code->nparams, 0, (size_t)(code->nlocals - code->nparams) * 8);
+		fp = nfp;
+		fn = f;
+		pc = code->code;
+		if (f->inst != inst) {
+			inst = f->inst;
+			LOAD_MEM();
+		}
+		SAFEPOINT_CHECK(pc);
+		NEXT();
+	}
+L_SAFEPOINT:
+	SAFEPOINT_CHECK(pc + 1);
+	pc += 1;
+	NEXT();
+L_MOV:
+	S(1) = S(2);
+	pc += 3;
+	NEXT();
+L_MOVN:
+	memmove(fp + A(1), fp + A(2), A(3) * 8);
+	pc += 4;
+	NEXT();
+L_CONST:
+	S(1) = A(2);
+	pc += 3;
+	NEXT();
+L_SELECT:
+	S(1) = U32(4) ? S(2) : S(3);
+	pc += 5;
+	NEXT();
+L_GLOBAL_GET:
+	S(1) = inst->globals[A(2)]->val;
+	pc += 3;
+	NEXT();
+L_GLOBAL_SET:
+	inst->globals[A(1)]->val = S(2);
+	pc += 3;
+	NEXT();
+
+	LOAD(I32_LOAD, 4, ld32(p))
+	LOAD(I64_LOAD, 8, ld64(p))
+	LOAD(F32_LOAD, 4, ld32(p))
+	LOAD(F64_LOAD, 8, ld64(p))
+	LOAD(I32_LOAD8_S, 1, (uint32_t)(int32_t)(int8_t)p[0])
+	LOAD(I32_LOAD8_U, 1, p[0])
+	LOAD(I32_LOAD16_S, 2, (uint32_t)(int32_t)(int16_t)ld16(p))
+	LOAD(I32_LOAD16_U, 2, ld16(p))
+	LOAD(I64_LOAD8_S, 1, (uint64_t)(int64_t)(int8_t)p[0])
+	LOAD(I64_LOAD8_U, 1, p[0])
+	LOAD(I64_LOAD16_S, 2, (uint64_t)(int64_t)(int16_t)ld16(p))
+	LOAD(I64_LOAD16_U, 2, ld16(p))
+	LOAD(I64_LOAD32_S, 4, (uint64_t)(int64_t)(int32_t)ld32(p))
+	LOAD(I64_LOAD32_U, 4, ld32(p))
+	STORE(I32_STORE, 4, st32(p, (uint32_t)v))
+	STORE(I64_STORE, 8, st64(p, v))
+	STORE(F32_STORE, 4, st32(p, (uint32_t)v))
+	STORE(F64_STORE, 8, st64(p, v))
+	STORE(I32_STORE8, 1, p[0] = (uint8_t)v)
+	STORE(I32_STORE16, 2, st16(p, (uint16_t)v))
+	STORE(I64_STORE8, 1, p[0] = (uint8_t)v)
+	STORE(I64_STORE16, 2, st16(p, (uint16_t)v))
+	STORE(I64_STORE32, 4, st32(p, (uint32_t)v))
+
+L_MEMORY_SIZE:
+	S(1) = inst->mem0->pages;
+	pc += 3;
+	NEXT();
+L_MEMORY_GROW : {
+	int64_t r = wasm_memory_grow(inst->mem0, U32(2));
+	S(1) = (uint32_t)r;
+	LOAD_MEM();
+	pc += 3;
+	NEXT();
+}
+
+	UN(I32_EQZ, uint32_t, U32, a == 0)
+	BIN32(I32_EQ, a == b)
+	BIN32(I32_NE, a != b)
+	BIN32(I32_LT_S, (int32_t)a < (int32_t)b)
+	BIN32(I32_LT_U, a < b)
+	BIN32(I32_GT_S, (int32_t)a > (int32_t)b)
+	BIN32(I32_GT_U, a > b)
+	BIN32(I32_LE_S, (int32_t)a <= (int32_t)b)
+	BIN32(I32_LE_U, a <= b)
+	BIN32(I32_GE_S, (int32_t)a >= (int32_t)b)
+	BIN32(I32_GE_U, a >= b)
+	UN(I64_EQZ, uint64_t, U64, a == 0)
+	BIN64(I64_EQ, a == b)
+	BIN64(I64_NE, a != b)
+	BIN64(I64_LT_S, (int64_t)a < (int64_t)b)
+	BIN64(I64_LT_U, a < b)
+	BIN64(I64_GT_S, (int64_t)a > (int64_t)b)
+	BIN64(I64_GT_U, a > b)
+	BIN64(I64_LE_S, (int64_t)a <= (int64_t)b)
+	BIN64(I64_LE_U, a <= b)
+	BIN64(I64_GE_S, (int64_t)a >= (int64_t)b)
+	BIN64(I64_GE_U, a >= b)
+	BINF32(F32_EQ, (uint64_t)(a == b))
+	BINF32(F32_NE, (uint64_t)(a != b))
+	BINF32(F32_LT, (uint64_t)(a < b))
+	BINF32(F32_GT, (uint64_t)(a > b))
+	BINF32(F32_LE, (uint64_t)(a <= b))
+	BINF32(F32_GE, (uint64_t)(a >= b))
+	BINF64(F64_EQ, (uint64_t)(a == b))
+	BINF64(F64_NE, (uint64_t)(a != b))
+	BINF64(F64_LT, (uint64_t)(a < b))
+	BINF64(F64_GT, (uint64_t)(a > b))
+	BINF64(F64_LE, (uint64_t)(a <= b))
+	BINF64(F64_GE, (uint64_t)(a >= b))
+	UN(I32_CLZ, uint32_t, U32, a ? (uint32_t)__builtin_clz(a) : 32u)
+	UN(I32_CTZ, uint32_t, U32, a ? (uint32_t)__builtin_ctz(a) : 32u)
+	UN(I32_POPCNT, uint32_t, U32, (uint32_t)__builtin_popcount(a))
+	BIN32(I32_ADD, a + b)
+	BIN32(I32_SUB, a - b)
+	BIN32(I32_MUL, a * b)
+L_I32_DIV_S : {
+	int32_t a = I32(2), b = I32(3);
+	if (unlikely(b == 0))
+		TRAP("integer divide by zero");
+	if (unlikely(a == INT32_MIN && b == -1))
+		TRAP("integer overflow");
+	S(1) = (uint32_t)(a / b);
+	pc += 4;
+	NEXT();
+}
+L_I32_DIV_U : {
+	uint32_t a = U32(2), b = U32(3);
+	if (unlikely(b == 0))
+		TRAP("integer divide by zero");
+	S(1) = a / b;
+	pc += 4;
+	NEXT();
+}
+L_I32_REM_S : {
+	int32_t a = I32(2), b = I32(3);
+	if (unlikely(b == 0))
+		TRAP("integer divide by zero");
+	S(1) = b == -1 ? 0 : (uint32_t)(a % b);
+	pc += 4;
+	NEXT();
+}
+L_I32_REM_U : {
+	uint32_t a = U32(2), b = U32(3);
+	if (unlikely(b == 0))
+		TRAP("integer divide by zero");
+	S(1) = a % b;
+	pc += 4;
+	NEXT();
+}
+	BIN32(I32_AND, a & b)
+	BIN32(I32_OR, a | b)
+	BIN32(I32_XOR, a ^ b)
+	BIN32(I32_SHL, a << (b & 31))
+	BIN32(I32_SHR_S, (uint32_t)((int32_t)a >> (b & 31)))
+	BIN32(I32_SHR_U, a >> (b & 31))
+	BIN32(I32_ROTL, (a << (b & 31)) | (a >> ((32 - (b & 31)) & 31)))
+	BIN32(I32_ROTR, (a >> (b & 31)) | (a << ((32 - (b & 31)) & 31)))
+	UN(I64_CLZ, uint64_t, U64, a ? (uint64_t)__builtin_clzll(a) : 64u)
+	UN(I64_CTZ, uint64_t, U64, a ? (uint64_t)__builtin_ctzll(a) : 64u)
+	UN(I64_POPCNT, uint64_t, U64, (uint64_t)__builtin_popcountll(a))
+	BIN64(I64_ADD, a + b)
+	BIN64(I64_SUB, a - b)
+	BIN64(I64_MUL, a * b)
+L_I64_DIV_S : {
+	int64_t a = I64(2), b = I64(3);
+	if (unlikely(b == 0))
+		TRAP("integer divide by zero");
+	if (unlikely(a == INT64_MIN && b == -1))
+		TRAP("integer overflow");
+	S(1) = (uint64_t)(a / b);
+	pc += 4;
+	NEXT();
+}
+L_I64_DIV_U : {
+	uint64_t a = U64(2), b = U64(3);
+	if (unlikely(b == 0))
+		TRAP("integer divide by zero");
+	S(1) = a / b;
+	pc += 4;
+	NEXT();
+}
+L_I64_REM_S : {
+	int64_t a = I64(2), b = I64(3);
+	if (unlikely(b == 0))
+		TRAP("integer divide by zero");
+	S(1) = b == -1 ? 0 : (uint64_t)(a % b);
+	pc += 4;
+	NEXT();
+}
+L_I64_REM_U : {
+	uint64_t a = U64(2), b = U64(3);
+	if (unlikely(b == 0))
+		TRAP("integer divide by zero");
+	S(1) = a % b;
+	pc += 4;
+	NEXT();
+}
+	BIN64(I64_AND, a & b)
+	BIN64(I64_OR, a | b)
+	BIN64(I64_XOR, a ^ b)
+	BIN64(I64_SHL, a << (b & 63))
+	BIN64(I64_SHR_S, (uint64_t)((int64_t)a >> (b & 63)))
+	BIN64(I64_SHR_U, a >> (b & 63))
+	BIN64(I64_ROTL, (a << (b & 63)) | (a >> ((64 - (b & 63)) & 63)))
+	BIN64(I64_ROTR, (a >> (b & 63)) | (a << ((64 - (b & 63)) & 63)))
+	UN(F32_ABS, uint32_t, U32, a & 0x7fffffffu)
+	UN(F32_NEG, uint32_t, U32, a ^ 0x80000000u)
+	UN(F32_CEIL, float, F32, f32_bits(isnan(a) ? a + a : ceilf(a)))
+	UN(F32_FLOOR, float, F32, f32_bits(isnan(a) ? a + a : floorf(a)))
+	UN(F32_TRUNC, float, F32, f32_bits(isnan(a) ? a + a : truncf(a)))
+	UN(F32_NEAREST, float, F32, f32_bits(isnan(a) ? a + a : nearbyintf(a)))
+	UN(F32_SQRT, float, F32, f32_bits(sqrtf(a)))
+	BINF32(F32_ADD, f32_bits(a + b))
+	BINF32(F32_SUB, f32_bits(a - b))
+	BINF32(F32_MUL, f32_bits(a * b))
+	BINF32(F32_DIV, f32_bits(a / b))
+	BINF32(F32_MIN, f32_bits(fmin32(a, b)))
+	BINF32(F32_MAX, f32_bits(fmax32(a, b)))
+	BIN32(F32_COPYSIGN, (a & 0x7fffffffu) | (b & 0x80000000u))
+	UN(F64_ABS, uint64_t, U64, a & 0x7fffffffffffffffull)
+	UN(F64_NEG, uint64_t, U64, a ^ 0x8000000000000000ull)
+	UN(F64_CEIL, double, F64, f64_bits(isnan(a) ? a + a : ceil(a)))
+	UN(F64_FLOOR, double, F64, f64_bits(isnan(a) ? a + a : floor(a)))
+	UN(F64_TRUNC, double, F64, f64_bits(isnan(a) ? a + a : trunc(a)))
+	UN(F64_NEAREST, double, F64, f64_bits(isnan(a) ? a + a : nearbyint(a)))
+	UN(F64_SQRT, double, F64, f64_bits(sqrt(a)))
+	BINF64(F64_ADD, f64_bits(a + b))
+	BINF64(F64_SUB, f64_bits(a - b))
+	BINF64(F64_MUL, f64_bits(a * b))
+	BINF64(F64_DIV, f64_bits(a / b))
+	BINF64(F64_MIN, f64_bits(fmin64(a, b)))
+	BINF64(F64_MAX, f64_bits(fmax64(a, b)))
+	BIN64(F64_COPYSIGN, (a & 0x7fffffffffffffffull) | (b & 0x8000000000000000ull))
+	UN(I32_WRAP_I64, uint64_t, U64, (uint32_t)a)
+L_I32_TRUNC_F32_S : {
+	float a = F32(2);
+	if (isnan(a))
+		TRAP("invalid conversion to integer");
+	if (!(a >= -2147483648.0f && a < 2147483648.0f))
+		TRAP("integer overflow");
+	S(1) = (uint32_t)(int32_t)a;
+	pc += 3;
+	NEXT();
+}
+L_I32_TRUNC_F32_U : {
+	float a = F32(2);
+	if (isnan(a))
+		TRAP("invalid conversion to integer");
+	if (!(a > -1.0f && a < 4294967296.0f))
+		TRAP("integer overflow");
+	S(1) = (uint32_t)a;
+	pc += 3;
+	NEXT();
+}
+L_I32_TRUNC_F64_S : {
+	double a = F64(2);
+	if (isnan(a))
+		TRAP("invalid conversion to integer");
+	if (!(a > -2147483649.0 && a < 2147483648.0))
+		TRAP("integer overflow");
+	S(1) = (uint32_t)(int32_t)a;
+	pc += 3;
+	NEXT();
+}
+L_I32_TRUNC_F64_U : {
+	double a = F64(2);
+	if (isnan(a))
+		TRAP("invalid conversion to integer");
+	if (!(a > -1.0 && a < 4294967296.0))
+		TRAP("integer overflow");
+	S(1) = (uint32_t)a;
+	pc += 3;
+	NEXT();
+}
+	UN(I64_EXTEND_I32_S, uint32_t, U32, (uint64_t)(int64_t)(int32_t)a)
+	UN(I64_EXTEND_I32_U, uint32_t, U32, (uint64_t)a)
+L_I64_TRUNC_F32_S : {
+	float a = F32(2);
+	if (isnan(a))
+		TRAP("invalid conversion to integer");
+	if (!(a >= -9223372036854775808.0f && a < 9223372036854775808.0f))
+		TRAP("integer overflow");
+	S(1) = (uint64_t)(int64_t)a;
+	pc += 3;
+	NEXT();
+}
+L_I64_TRUNC_F32_U : {
+	float a = F32(2);
+	if (isnan(a))
+		TRAP("invalid conversion to integer");
+	if (!(a > -1.0f && a < 18446744073709551616.0f))
+		TRAP("integer overflow");
+	S(1) = (uint64_t)a;
+	pc += 3;
+	NEXT();
+}
+L_I64_TRUNC_F64_S : {
+	double a = F64(2);
+	if (isnan(a))
+		TRAP("invalid conversion to integer");
+	if (!(a >= -9223372036854775808.0 && a < 9223372036854775808.0))
+		TRAP("integer overflow");
+	S(1) = (uint64_t)(int64_t)a;
+	pc += 3;
+	NEXT();
+}
+L_I64_TRUNC_F64_U : {
+	double a = F64(2);
+	if (isnan(a))
+		TRAP("invalid conversion to integer");
+	if (!(a > -1.0 && a < 18446744073709551616.0))
+		TRAP("integer overflow");
+	S(1) = (uint64_t)a;
+	pc += 3;
+	NEXT();
+}
+	UN(F32_CONVERT_I32_S, uint32_t, U32, f32_bits((float)(int32_t)a))
+	UN(F32_CONVERT_I32_U, uint32_t, U32, f32_bits((float)a))
+	UN(F32_CONVERT_I64_S, uint64_t, U64, f32_bits((float)(int64_t)a))
+	UN(F32_CONVERT_I64_U, uint64_t, U64, f32_bits((float)a))
+	UN(F32_DEMOTE_F64, double, F64, f32_bits((float)a))
+	UN(F64_CONVERT_I32_S, uint32_t, U32, f64_bits((double)(int32_t)a))
+	UN(F64_CONVERT_I32_U, uint32_t, U32, f64_bits((double)a))
+	UN(F64_CONVERT_I64_S, uint64_t, U64, f64_bits((double)(int64_t)a))
+	UN(F64_CONVERT_I64_U, uint64_t, U64, f64_bits((double)a))
+	UN(F64_PROMOTE_F32, float, F32, f64_bits((double)a))
+	UN(I32_REINTERPRET_F32, uint32_t, U32, a)
+	UN(I64_REINTERPRET_F64, uint64_t, U64, a)
+	UN(F32_REINTERPRET_I32, uint32_t, U32, a)
+	UN(F64_REINTERPRET_I64, uint64_t, U64, a)
+	UN(I32_EXTEND8_S, uint32_t, U32, (uint32_t)(int32_t)(int8_t)(uint8_t)a)
+	UN(I32_EXTEND16_S, uint32_t, U32, (uint32_t)(int32_t)(int16_t)(uint16_t)a)
+	UN(I64_EXTEND8_S, uint64_t, U64, (uint64_t)(int64_t)(int8_t)(uint8_t)a)
+	UN(I64_EXTEND16_S, uint64_t, U64, (uint64_t)(int64_t)(int16_t)(uint16_t)a)
+	UN(I64_EXTEND32_S, uint64_t, U64, (uint64_t)(int64_t)(int32_t)(uint32_t)a)
+	UN(I32_TRUNC_SAT_F32_S, float, F32, (uint32_t)sat_i32(a))
+	UN(I32_TRUNC_SAT_F32_U, float, F32, sat_u32(a))
+	UN(I32_TRUNC_SAT_F64_S, double, F64, (uint32_t)sat_i32(a))
+	UN(I32_TRUNC_SAT_F64_U, double, F64, sat_u32(a))
+	UN(I64_TRUNC_SAT_F32_S, float, F32, (uint64_t)sat_i64(a))
+	UN(I64_TRUNC_SAT_F32_U, float, F32, sat_u64(a))
+	UN(I64_TRUNC_SAT_F64_S, double, F64, (uint64_t)sat_i64(a))
+	UN(I64_TRUNC_SAT_F64_U, double, F64, sat_u64(a))
+
+L_MEMORY_INIT : { /* d s n seg */
+	uint64_t d = U32(1), s = U32(2), n = U32(3);
+	uint32_t seg = (uint32_t)A(4);
+	const struct wasm_dataseg *ds = &inst->m->datas[seg];
+	uint64_t len = inst->data_dropped[seg] ? 0 : ds->len;
+	if (s + n > len || d + n > msize)
+		TRAP(OOB);
+	if (n)
+		memcpy(mbase + d, inst->m->bytes + ds->off_in_module + s, n);
+	pc += 5;
+	NEXT();
+}
+L_DATA_DROP:
+	inst->data_dropped[A(1)] = 1;
+	pc += 2;
+	NEXT();
+L_MEMORY_COPY : {
+	uint64_t d = U32(1), s = U32(2), n = U32(3);
+	if (s + n > msize || d + n > msize)
+		TRAP(OOB);
+	if (n)
+		memmove(mbase + d, mbase + s, n);
+	pc += 4;
+	NEXT();
+}
+L_MEMORY_FILL : {
+	uint64_t d = U32(1), n = U32(3);
+	if (d + n > msize)
+		TRAP(OOB);
+	if (n)
+		memset(mbase + d, (int)(uint8_t)S(2), n);
+	pc += 4;
+	NEXT();
+}
+L_TABLE_INIT : { /* d s n seg table */
+	uint64_t d = U32(1), s = U32(2), n = U32(3);
+	uint32_t seg = (uint32_t)A(4);
+	wasm_table *t = inst->tables[A(5)];
+	uint64_t len = inst->elem_dropped[seg] ? 0 : inst->m->elems[seg].n;
+	if (s + n > len || d + n > t->size)
+		TRAP("out of bounds table access");
+	if (n)
+		memcpy(t->elems + d, inst->elem_items[seg] + s, n * 8);
+	pc += 6;
+	NEXT();
+}
+L_ELEM_DROP:
+	inst->elem_dropped[A(1)] = 1;
+	pc += 2;
+	NEXT();
+L_TABLE_COPY : { /* d s n td ts */
+	uint64_t d = U32(1), s = U32(2), n = U32(3);
+	wasm_table *td = inst->tables[A(4)], *ts = inst->tables[A(5)];
+	if (s + n > ts->size || d + n > td->size)
+		TRAP("out of bounds table access");
+	if (n)
+		memmove(td->elems + d, ts->elems + s, n * 8);
+	pc += 6;
+	NEXT();
+}
+L_TABLE_GROW : { /* dst init n table */
+	wasm_table *t = inst->tables[A(4)];
+	S(1) = (uint32_t)wasm_table_grow_raw(t, U32(3), S(2), inst->max_elems);
+	pc += 5;
+	NEXT();
+}
+L_TABLE_SIZE:
+	S(1) = inst->tables[A(2)]->size;
+	pc += 3;
+	NEXT();
+L_TABLE_FILL : { /* i v n table */
+	uint64_t i = U32(1), n = U32(3);
+	wasm_table *t = inst->tables[A(4)];
+	if (i + n > t->size)
+		TRAP("out of bounds table access");
+	for (uint64_t k = 0; k < n; k++)
+		t->elems[i + k] = S(2);
+	pc += 5;
+	NEXT();
+}
+L_TABLE_GET : { /* dst i table */
+	wasm_table *t = inst->tables[A(3)];
+	uint32_t i = U32(2);
+	if (i >= t->size)
+		TRAP("out of bounds table access");
+	S(1) = t->elems[i];
+	pc += 4;
+	NEXT();
+}
+L_TABLE_SET : { /* i v table */
+	wasm_table *t = inst->tables[A(3)];
+	uint32_t i = U32(1);
+	if (i >= t->size)
+		TRAP("out of bounds table access");
+	t->elems[i] = S(2);
+	pc += 4;
+	NEXT();
+}
+L_REF_IS_NULL:
+	S(1) = S(2) == 0;
+	pc += 3;
+	NEXT();
+L_REF_FUNC:
+	S(1) = (uint64_t)(uintptr_t)inst->funcs[A(2)];
+	pc += 3;
+	NEXT();
+
+#ifndef WASM_NO_SAFEPOINTS
+safepoint:
+	if (ex->nested > 0) {
+		/* not resumable from inside a host function: go on */
+		if (fuel < 0)
+			fuel = 0;
+		pc = resume_pc;
+		NEXT();
+	}
+	ex->pc = resume_pc;
+	ex->fp = fp;
+	ex->fn = fn;
+	ex->ftop = ftop;
+	ex->suspended = true;
+	ex->host_stopped = false;
+	if (fuel < 0) {
+		ex->fuel = 0;
+		if (ex->fuel_on)
+			return WASM_OUT_OF_FUEL;
+		ex->fuel = INT64_MAX;
+	} else {
+		ex->fuel = fuel + 1; /* the unit is taken again on resume */
+	}
+	return WASM_STOPPED;
+#endif
+trap:
+	snprintf(ex->msg, sizeof(ex->msg), "%s", trap_msg);
+trapped:
+	ex->fuel = fuel;
+	return WASM_TRAP;
+}
+
+const void *const *wasm_interp_labels(void)
+{
+	if (!g_labels) {
+		const void *const *l;
+		interp(NULL, &l);
+		g_exit_cell[0].h = l[OP_EXIT];
+		g_labels = l;
+	}
+	return g_labels;
+}
+
+cell *wasm_exit_cell(void)
+{
+	wasm_interp_labels();
+	return g_exit_cell;
+}
+
+wasm_result wasm_exec_run(wasm_exec *ex)
+{
+	return interp(ex, NULL);
+}
+
+/* ---- execution contexts ------------------------------------------------------ */
+
+wasm_exec *wasm_exec_new(const wasm_config *cfg)
+{
+	wasm_config d = {0};
+	if (!cfg)
+		cfg = &d;
+	wasm_exec *ex = calloc(1, sizeof(*ex));
+	if (!ex)
+		return NULL;
+	size_t bytes = cfg->stack_bytes ? cfg->stack_bytes : WASM_STACK_DEFAULT;
+	size_t nslots = bytes / 8;
+	if (nslots < 1024)
+		nslots = 1024;
+	uint32_t depth = cfg->max_call_depth ? cfg->max_call_depth : WASM_MAX_DEPTH_DEFAULT;
+	ex->stack = calloc(nslots, 8);
+	ex->frames = calloc((size_t)depth + 2, sizeof(*ex->frames));
+	if (!ex->stack || !ex->frames) {
+		wasm_exec_free(ex);
+		return NULL;
+	}
+	ex->stack_end = ex->stack + nslots;
+	ex->frames_end = ex->frames + depth + 1;
+	ex->ftop = ex->frames;
+	ex->fuel_on = cfg->fuel_enabled;
+	ex->fuel = cfg->fuel_enabled ? (int64_t)(cfg->fuel > INT64_MAX ? INT64_MAX : cfg->fuel)
+				     : INT64_MAX;
+	atomic_init(&ex->stop, 0);
+	wasm_interp_labels();
+	return ex;
+}
+
+void wasm_exec_free(wasm_exec *ex)
+{
+	if (!ex)
+		return;
+	free(ex->stack);
+	free(ex->frames);
+	free(ex->types_buf);
+	free(ex);
+}
+
+static uint32_t max_u32(uint32_t a, uint32_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Runs until the run started at frame level `base` ends; fixes the frame
+ * stack on traps and exits. */
+static wasm_result finish(wasm_exec *ex, wasm_result r, struct wasm_frame *base)
+{
+	if (r == WASM_TRAP || r == WASM_EXIT) {
+		ex->ftop = base;
+		ex->suspended = false;
+		if (r == WASM_EXIT)
+			snprintf(ex->msg, sizeof(ex->msg), "exit %d", ex->exit_code);
+	} else if (r == WASM_OK) {
+		ex->ftop = base;
+		ex->suspended = false;
+	}
+	return r;
+}
+
+wasm_result wasm_call_raw(wasm_exec *ex, wasm_func *f, const uint64_t *args, uint64_t *results)
+{
+	ex->msg[0] = 0;
+	if (ex->suspended && ex->nested == 0) {
+		snprintf(ex->msg, sizeof(ex->msg),
+			 "the exec has a stopped run to resume or abandon");
+		return WASM_ERROR;
+	}
+	const wasm_functype *ft = f->type;
+	if (f->host) {
+		wasm_instance *saved = ex->host_inst;
+		ex->host_inst = NULL;
+		ex->nested++;
+		uint64_t tmp[16];
+		uint64_t *res = ft->nresults <= 16 ? tmp : calloc(ft->nresults, 8);
+		if (!res)
+			return WASM_ERROR;
+		wasm_result r = f->host(ex, f->env, args, res);
+		ex->nested--;
+		ex->host_inst = saved;
+		if (r == WASM_OK)
+			memcpy(results, res, (size_t)ft->nresults * 8);
+		if (res != tmp)
+			free(res);
+		if (r == WASM_STOPPED)
+			r = WASM_ERROR;
+		return r;
+	}
+	uint64_t *base = ex->nested ? ex->host_sp : ex->stack;
+	const struct wasm_code *code = f->code;
+	if (!base || base + max_u32(code->frame_slots, ft->nresults) > ex->stack_end ||
+	    ex->ftop + 1 >= ex->frames_end) {
+		snprintf(ex->msg, sizeof(ex->msg), "call stack exhausted");
+		return WASM_TRAP;
+	}
+	memcpy(base, args, (size_t)ft->nparams * 8);
+	memset(base + ft->nparams, 0, (size_t)(code->nlocals - ft->nparams) * 8);
+	/* the saved registers of an outer run are restored by it; keep them */
+	cell *spc = ex->pc;
+	uint64_t *sfp = ex->fp;
+	wasm_func *sfn = ex->fn;
+	struct wasm_frame *fbase = ex->ftop;
+	fbase->ret = g_exit_cell;
+	fbase->fp = NULL;
+	fbase->fn = NULL;
+	ex->ftop = fbase + 1;
+	ex->pc = code->code;
+	ex->fp = base;
+	ex->fn = f;
+	if (!ex->nested) {
+		ex->entry_fn = f;
+		ex->host_stopped = false;
+	}
+	wasm_result r = finish(ex, interp(ex, NULL), fbase);
+	if (r == WASM_OK)
+		memcpy(results, base, (size_t)ft->nresults * 8);
+	if (ex->nested) {
+		ex->pc = spc;
+		ex->fp = sfp;
+		ex->fn = sfn;
+	}
+	return r;
+}
+
+static int check_args(wasm_exec *ex, const wasm_functype *ft, const wasm_val *args, uint32_t nargs,
+		      uint32_t nresults)
+{
+	if (nargs != ft->nparams || nresults != ft->nresults) {
+		snprintf(ex->msg, sizeof(ex->msg),
+			 "the function takes %u arguments and returns %u results, not %u and %u",
+			 ft->nparams, ft->nresults, nargs, nresults);
+		return -1;
+	}
+	for (uint32_t i = 0; i < nargs; i++) {
+		if (args[i].type != ft->params[i]) {
+			snprintf(ex->msg, sizeof(ex->msg), "argument %u has the wrong type", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+wasm_result wasm_call(wasm_exec *ex, wasm_func *f, const wasm_val *args, uint32_t nargs,
+		      wasm_val *results, uint32_t nresults)
+{
+	const wasm_functype *ft = f->type;
+	if (check_args(ex, ft, args, nargs, nresults) < 0)
+		return WASM_ERROR;
+	uint64_t abuf[16] = {0}, rbuf[16] = {0};
+	uint64_t *a = nargs <= 16 ? abuf : calloc(nargs, 8);
+	uint64_t *r = nresults <= 16 ? rbuf : calloc(nresults, 8);
+	wasm_result res = WASM_ERROR;
+	if (a && r) {
+		for (uint32_t i = 0; i < nargs; i++)
+			a[i] = wasm_val_to_slot(&args[i]);
+		res = wasm_call_raw(ex, f, a, r);
+		if (res == WASM_OK)
+			for (uint32_t i = 0; i < nresults; i++)
+				results[i] = wasm_val_from_slot(ft->results[i], r[i]);
+	}
+	if (a != abuf)
+		free(a);
+	if (r != rbuf)
+		free(r);
+	return res;
+}
+
+wasm_result wasm_exec_resume(wasm_exec *ex, wasm_val *results, uint32_t nresults)
+{
+	if (!ex->suspended || ex->nested || !ex->entry_fn) {
+		snprintf(ex->msg, sizeof(ex->msg), "nothing to resume");
+		return WASM_ERROR;
+	}
+	const wasm_functype *ft = ex->entry_fn->type;
+	if (nresults != ft->nresults) {
+		snprintf(ex->msg, sizeof(ex->msg), "the function returns %u results, not %u",
+			 ft->nresults, nresults);
+		return WASM_ERROR;
+	}
+	atomic_store(&ex->stop, 0);
+	ex->suspended = false;
+	ex->host_stopped = false;
+	ex->msg[0] = 0;
+	wasm_result r = finish(ex, interp(ex, NULL), ex->frames);
+	if (r == WASM_OK)
+		for (uint32_t i = 0; i < nresults; i++)
+			results[i] = wasm_val_from_slot(ft->results[i], ex->stack[i]);
+	return r;
+}
+
+bool wasm_exec_suspended(const wasm_exec *ex)
+{
+	return ex->suspended;
+}
+
+void wasm_exec_abandon(wasm_exec *ex)
+{
+	if (ex->nested)
+		return;
+	ex->suspended = false;
+	ex->host_stopped = false;
+	ex->ftop = ex->frames;
+	ex->entry_fn = NULL;
+}
+
+void wasm_exec_request_stop(wasm_exec *ex)
+{
+	atomic_store_explicit(&ex->stop, 1, memory_order_relaxed);
+}
+
+void wasm_exec_set_fuel(wasm_exec *ex, uint64_t fuel)
+{
+	ex->fuel_on = true;
+	ex->fuel = fuel > INT64_MAX ? INT64_MAX : (int64_t)fuel;
+}
+
+uint64_t wasm_exec_fuel(const wasm_exec *ex)
+{
+	return ex->fuel_on ? (uint64_t)(ex->fuel < 0 ? 0 : ex->fuel) : UINT64_MAX;
+}
+
+void wasm_exec_disable_fuel(wasm_exec *ex)
+{
+	ex->fuel_on = false;
+	ex->fuel = INT64_MAX;
+}
+
+const char *wasm_exec_message(const wasm_exec *ex)
+{
+	return ex->msg;
+}
+
+int wasm_exec_exit_code(const wasm_exec *ex)
+{
+	return ex->exit_code;
+}
+
+void wasm_exec_set_user(wasm_exec *ex, void *user)
+{
+	ex->user = user;
+}
+
+void *wasm_exec_user(const wasm_exec *ex)
+{
+	return ex->user;
+}
+
+wasm_result wasm_trap(wasm_exec *ex, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ex->msg, sizeof(ex->msg), fmt, ap);
+	va_end(ap);
+	return WASM_TRAP;
+}
+
+wasm_result wasm_exit(wasm_exec *ex, int code)
+{
+	ex->exit_code = code;
+	return WASM_EXIT;
+}
+
+wasm_instance *wasm_exec_instance(const wasm_exec *ex)
+{
+	return ex->host_inst;
+}
+
+uint8_t *wasm_exec_memory(const wasm_exec *ex, uint64_t *size)
+{
+	if (!ex->host_inst || !ex->host_inst->mems || ex->host_inst->m->nmems == 0) {
+		if (size)
+			*size = 0;
+		return NULL;
+	}
+	wasm_memory *m = ex->host_inst->mem0;
+	if (size)
+		*size = m->size;
+	return m->data;
+}
+
+const char *wasm_result_name(wasm_result r)
+{
+	static const char *const names[] = {"ok",      "trap",	      "exit",
+					    "stopped", "out of fuel", "error"};
+	return (unsigned)r < 6 ? names[r] : "unknown";
+}
+
+const char *wasm_version(void)
+{
+	return "0.1";
+}
