@@ -74,3 +74,23 @@ foreach(set 1.0 2.0)
   endforeach()
 endforeach()
 add_custom_target(wasm_spec_json ALL DEPENDS ${wasm_spec_outputs})
+
+# Test modules written as text, assembled by wat2wasm (Debian's wabt).
+find_program(WAT2WASM wat2wasm)
+set(WASM_TEST_WASM ${CMAKE_CURRENT_BINARY_DIR}/testwasm)
+set(wasm_test_modules "")
+foreach(w api)
+  if(WAT2WASM)
+    add_custom_command(OUTPUT ${WASM_TEST_WASM}/${w}.wasm
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${WASM_TEST_WASM}
+      COMMAND ${WAT2WASM} ${WASM_DIR}/tests/wat/${w}.wat -o ${WASM_TEST_WASM}/${w}.wasm
+      DEPENDS ${WASM_DIR}/tests/wat/${w}.wat VERBATIM)
+    list(APPEND wasm_test_modules ${WASM_TEST_WASM}/${w}.wasm)
+  endif()
+endforeach()
+add_custom_target(wasm_test_modules ALL DEPENDS ${wasm_test_modules})
+
+add_executable(wasm_api_test ${WASM_DIR}/tests/api_test.c)
+target_link_libraries(wasm_api_test PRIVATE isthmus_wasm isthmus_testkit)
+add_dependencies(wasm_api_test wasm_test_modules)
+isthmus_add_test(NAME wasm_api COMMAND wasm_api_test ${WASM_TEST_WASM}/api.wasm)

@@ -801,7 +801,7 @@ static void body(struct cc *c)
 				return;
 			}
 			if (f->kind == 2 &&
-			    (f->np != f->nr || memcmp(f->params, f->results, f->np))) {
+			    (f->np != f->nr || (f->np && memcmp(f->params, f->results, f->np)))) {
 				fail(c, "type mismatch: if without else must leave its parameters");
 				return;
 			}

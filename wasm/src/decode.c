@@ -800,7 +800,8 @@ wasm_module *wasm_module_new_features(const uint8_t *bytes, size_t len, int feat
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	memcpy(m->bytes, bytes, len);
+	if (len)
+		memcpy(m->bytes, bytes, len);
 	m->len = len;
 	m->refcount = 1;
 	struct rd r = {m->bytes, m->bytes, m->bytes + len, err, errlen, false};

@@ -60,8 +60,8 @@ wasm_val wasm_val_from_slot(wasm_valtype t, uint64_t s)
 bool wasm_functype_eq(const wasm_functype *a, const wasm_functype *b)
 {
 	return a->nparams == b->nparams && a->nresults == b->nresults &&
-	       !memcmp(a->params, b->params, a->nparams) &&
-	       !memcmp(a->results, b->results, a->nresults);
+	       (!a->nparams || !memcmp(a->params, b->params, a->nparams)) &&
+	       (!a->nresults || !memcmp(a->results, b->results, a->nresults));
 }
 
 /* ---- memories ---------------------------------------------------------------- */

@@ -989,7 +989,7 @@ wasm_result wasm_call_raw(wasm_exec *ex, wasm_func *f, const uint64_t *args, uin
 		wasm_result r = f->host(ex, f->env, args, res);
 		ex->nested--;
 		ex->host_inst = saved;
-		if (r == WASM_OK)
+		if (r == WASM_OK && ft->nresults)
 			memcpy(results, res, (size_t)ft->nresults * 8);
 		if (res != tmp)
 			free(res);
@@ -1004,7 +1004,8 @@ wasm_result wasm_call_raw(wasm_exec *ex, wasm_func *f, const uint64_t *args, uin
 		snprintf(ex->msg, sizeof(ex->msg), "call stack exhausted");
 		return WASM_TRAP;
 	}
-	memcpy(base, args, (size_t)ft->nparams * 8);
+	if (ft->nparams)
+		memcpy(base, args, (size_t)ft->nparams * 8);
 	memset(base + ft->nparams, 0, (size_t)(code->nlocals - ft->nparams) * 8);
 	/* the saved registers of an outer run are restored by it; keep them */
 	cell *spc = ex->pc;
@@ -1023,7 +1024,7 @@ wasm_result wasm_call_raw(wasm_exec *ex, wasm_func *f, const uint64_t *args, uin
 		ex->host_stopped = false;
 	}
 	wasm_result r = finish(ex, interp(ex, NULL), fbase);
-	if (r == WASM_OK)
+	if (r == WASM_OK && ft->nresults)
 		memcpy(results, base, (size_t)ft->nresults * 8);
 	if (ex->nested) {
 		ex->pc = spc;
