@@ -28,8 +28,11 @@
 
 struct val {
 	uint8_t type;
-	uint32_t src; /* the slot holding the value */
+	uint32_t src; /* the slot holding the value, or CONST_SRC */
+	uint64_t k;   /* the value of a deferred constant */
 };
+
+#define CONST_SRC UINT32_MAX
 
 struct ctl {
 	uint8_t kind;	  /* 0 block, 1 loop, 2 if, 3 else, 4 function */
@@ -71,7 +74,7 @@ struct cc {
 	/* local.set peephole: the cell that holds the last op's destination */
 	uint32_t last_dst_cell, last_end;
 	/* fusion: the last compare, for br_if */
-	uint32_t last_cmp_pc;
+	uint32_t last_cmp_pc, last_cmp_end;
 	int last_cmp_op;
 	uint8_t *one_type;
 	uint8_t tbuf[1];
@@ -309,11 +312,12 @@ static const char *tname(uint8_t t)
 	}
 }
 
-/* Pops a value of type `want` (T_UNKNOWN: any); returns it. */
-static struct val pop(struct cc *c, uint8_t want)
+/* Pops a value of type `want` (T_UNKNOWN: any); returns it, deferred
+ * constants included. */
+static struct val pop_raw(struct cc *c, uint8_t want)
 {
 	struct ctl *f = &c->ctls[c->nctls - 1];
-	struct val v = {T_UNKNOWN, 0};
+	struct val v = {T_UNKNOWN, 0, 0};
 	if (c->nvals == f->height) {
 		if (!f->unreachable)
 			fail(c, "type mismatch: expected %s but the stack is empty", tname(want));
@@ -328,6 +332,21 @@ static struct val pop(struct cc *c, uint8_t want)
 	return v;
 }
 
+/* Pops a value, writing a deferred constant into its own slot first. */
+static struct val pop(struct cc *c, uint8_t want)
+{
+	struct val v = pop_raw(c, want);
+	if (v.src == CONST_SRC) {
+		if (!dead(c)) {
+			op(c, OP_CONST);
+			put(c, slot(c, c->nvals));
+			put(c, v.k);
+		}
+		v.src = slot(c, c->nvals);
+	}
+	return v;
+}
+
 static void materialize_from(struct cc *c, uint32_t from)
 {
 	if (from < c->min_deferred)
@@ -336,9 +355,9 @@ static void materialize_from(struct cc *c, uint32_t from)
 		struct val *v = &c->vals[i];
 		if (v->src != slot(c, i)) {
 			if (!dead(c)) {
-				op(c, OP_MOV);
+				op(c, v->src == CONST_SRC ? OP_CONST : OP_MOV);
 				put(c, slot(c, i));
-				put(c, v->src);
+				put(c, v->src == CONST_SRC ? v->k : v->src);
 			}
 			v->src = slot(c, i);
 		}
@@ -387,6 +406,17 @@ static void push_deferred(struct cc *c, uint8_t t, uint32_t src)
 		return;
 	c->vals[c->nvals - 1].src = src;
 	if (src != slot(c, c->nvals - 1) && c->nvals - 1 < c->min_deferred)
+		c->min_deferred = c->nvals - 1;
+}
+
+static void push_const(struct cc *c, uint8_t t, uint64_t k)
+{
+	push(c, t);
+	if (c->failed)
+		return;
+	c->vals[c->nvals - 1].src = CONST_SRC;
+	c->vals[c->nvals - 1].k = k;
+	if (c->nvals - 1 < c->min_deferred)
 		c->min_deferred = c->nvals - 1;
 }
 
@@ -621,34 +651,92 @@ static uint8_t letter_type(char l)
 
 static const char *const satsig[8] = {"f>i", "f>i", "F>i", "F>i", "f>I", "f>I", "F>I", "F>I"};
 
+/* The variant of o taking an immediate second operand, or -1. */
+static int imm_variant(int o)
+{
+	if (o >= OP_I32_EQ && o <= OP_I32_GE_U)
+		return OP_I32_EQ_IMM + (o - OP_I32_EQ);
+	if (o >= OP_I64_EQ && o <= OP_I64_GE_U)
+		return OP_I64_EQ_IMM + (o - OP_I64_EQ);
+	if (o >= OP_I32_ADD && o <= OP_I32_MUL)
+		return OP_I32_ADD_IMM + (o - OP_I32_ADD);
+	if (o >= OP_I32_AND && o <= OP_I32_SHR_U)
+		return OP_I32_AND_IMM + (o - OP_I32_AND);
+	if (o >= OP_I64_ADD && o <= OP_I64_MUL)
+		return OP_I64_ADD_IMM + (o - OP_I64_ADD);
+	if (o >= OP_I64_AND && o <= OP_I64_SHR_U)
+		return OP_I64_AND_IMM + (o - OP_I64_AND);
+	return -1;
+}
+
+static bool commutes(int o)
+{
+	return o == OP_I32_EQ || o == OP_I32_NE || o == OP_I32_ADD || o == OP_I32_MUL ||
+	       o == OP_I32_AND || o == OP_I32_OR || o == OP_I32_XOR || o == OP_I64_EQ ||
+	       o == OP_I64_NE || o == OP_I64_ADD || o == OP_I64_MUL || o == OP_I64_AND ||
+	       o == OP_I64_OR || o == OP_I64_XOR;
+}
+
+static void put_const_at(struct cc *c, struct val *v, uint32_t idx)
+{
+	if (v->src != CONST_SRC)
+		return;
+	op(c, OP_CONST);
+	put(c, slot(c, idx));
+	put(c, v->k);
+	v->src = slot(c, idx);
+}
+
 /* Emits a unary or binary numeric op by its signature. */
 static void numeric(struct cc *c, int o, const char *sig)
 {
 	const char *gt = strchr(sig, '>');
 	bool bin = gt - sig == 2;
-	struct val b = {0, 0}, a;
+	struct val b = {0, 0, 0}, a;
 	if (bin)
-		b = pop(c, letter_type(sig[1]));
-	a = pop(c, letter_type(sig[0]));
+		b = pop_raw(c, letter_type(sig[1]));
+	a = pop_raw(c, letter_type(sig[0]));
+	uint32_t ia = c->nvals;
 	push(c, letter_type(gt[1]));
 	if (dead(c) || c->failed)
 		return;
 	/* reinterpretations are moves of the same bits */
 	if (o >= OP_I32_REINTERPRET_F32 && o <= OP_F64_REINTERPRET_I64) {
 		c->vals[c->nvals - 1].src = a.src;
+		c->vals[c->nvals - 1].k = a.k;
 		if (a.src != slot(c, c->nvals - 1) && c->nvals - 1 < c->min_deferred)
 			c->min_deferred = c->nvals - 1;
 		return;
 	}
-	uint32_t start = op(c, o);
-	uint32_t d = put(c, slot(c, c->nvals - 1));
-	put(c, a.src);
-	if (bin)
-		put(c, b.src);
-	mark_dst(c, d);
-	if (o >= OP_I32_EQ && o <= OP_I32_GE_U) {
+	int imm = bin ? imm_variant(o) : -1;
+	if (imm >= 0 && a.src == CONST_SRC && b.src != CONST_SRC && commutes(o)) {
+		struct val t = a;
+		a = b;
+		b = t;
+	}
+	uint32_t start;
+	if (imm >= 0 && b.src == CONST_SRC && a.src != CONST_SRC) {
+		start = op(c, imm);
+		uint32_t d = put(c, slot(c, c->nvals - 1));
+		put(c, a.src);
+		put(c, b.k);
+		mark_dst(c, d);
+	} else {
+		put_const_at(c, &a, ia);
+		if (bin)
+			put_const_at(c, &b, ia + 1);
+		start = op(c, o);
+		uint32_t d = put(c, slot(c, c->nvals - 1));
+		put(c, a.src);
+		if (bin)
+			put(c, b.src);
+		mark_dst(c, d);
+		imm = -1;
+	}
+	if ((o >= OP_I32_EQ && o <= OP_I32_GE_U) || o == OP_I32_EQZ) {
 		c->last_cmp_pc = start;
-		c->last_cmp_op = o;
+		c->last_cmp_end = c->n;
+		c->last_cmp_op = imm >= 0 ? imm : o;
 	}
 }
 
@@ -679,7 +767,7 @@ static uint8_t table_type(struct cc *c, uint32_t t)
 static void emit_call(struct cc *c, int o, const wasm_functype *ft, uint64_t a1, uint64_t a2,
 		      bool indirect)
 {
-	struct val idx = {0, 0};
+	struct val idx = {0, 0, 0};
 	if (indirect)
 		idx = pop(c, WASM_I32);
 	keep_types(c, ft->params, ft->nparams);
@@ -846,7 +934,7 @@ static void body(struct cc *c)
 				fail(c, "unknown label %u", d);
 				return;
 			}
-			struct val cond = {0, 0};
+			struct val cond = {0, 0, 0};
 			if (b == 0x0d)
 				cond = pop(c, WASM_I32);
 			struct ctl *t = &c->ctls[c->nctls - 1 - d];
@@ -862,34 +950,28 @@ static void body(struct cc *c)
 			/* a compare right before br_if: fuse them */
 			bool fused = false;
 			if (b == 0x0d && !dead(c) && c->last_end == c->n &&
-			    c->last_cmp_pc + 4 == c->n && c->min_deferred >= c->nvals &&
+			    c->last_cmp_end == c->n && c->min_deferred >= c->nvals &&
 			    cond.src == slot(c, c->nvals) && !branch_moves(c, d, false)) {
-				int fo = -1;
-				switch (c->last_cmp_op) {
-				case OP_I32_LT_S:
-					fo = OP_BR_IF_I32_LT_S;
-					break;
-				case OP_I32_LT_U:
-					fo = OP_BR_IF_I32_LT_U;
-					break;
-				case OP_I32_NE:
-					fo = OP_BR_IF_I32_NE;
-					break;
-				case OP_I32_EQ:
-					fo = OP_BR_IF_I32_EQ;
-					break;
-				}
-				if (fo >= 0) {
-					/* rewrite: op a b -> fused a b target (the
-					 * compare's result slot is dead) */
-					uint32_t at = c->last_cmp_pc;
+				/* rewrite: cmp dst a b -> br_cmp a b target (the
+				 * compare's result slot is dead) */
+				uint32_t at = c->last_cmp_pc;
+				int co = c->last_cmp_op;
+				if (co == OP_I32_EQZ) {
+					c->code[at].h = c->labels[OP_BR_UNLESS];
+					c->code[at + 1].u = c->code[at + 2].u;
+					c->n = at + 2;
+				} else {
+					int fo =
+						co >= OP_I32_EQ_IMM && co <= OP_I32_GE_U_IMM
+							? OP_BR_IF_I32_EQ_IMM + (co - OP_I32_EQ_IMM)
+							: OP_BR_IF_I32_EQ + (co - OP_I32_EQ);
 					c->code[at].h = c->labels[fo];
 					c->code[at + 1].u = c->code[at + 2].u;
 					c->code[at + 2].u = c->code[at + 3].u;
 					c->n = at + 3;
-					put_label(c, d);
-					fused = true;
 				}
+				put_label(c, d);
+				fused = true;
 			}
 			if (!fused) {
 				materialize(c);
@@ -1050,7 +1132,7 @@ static void body(struct cc *c)
 			break;
 		}
 		case 0x1a: /* drop */
-			pop(c, T_UNKNOWN);
+			pop_raw(c, T_UNKNOWN);
 			break;
 		case 0x1b:   /* select */
 		case 0x1c: { /* select t */
@@ -1119,9 +1201,21 @@ static void body(struct cc *c)
 				fail(c, "unknown local %u", x);
 				return;
 			}
-			struct val v = pop(c, c->locals[x]);
+			struct val v = pop_raw(c, c->locals[x]);
 			if (c->failed)
 				return;
+			if (v.src == CONST_SRC) {
+				materialize_local(c, x);
+				if (!dead(c)) {
+					op(c, OP_CONST);
+					put(c, x);
+					put(c, v.k);
+				}
+				c->last_end = UINT32_MAX;
+				if (b == 0x22)
+					push_deferred(c, c->locals[x], x);
+				break;
+			}
 			bool direct =
 				!dead(c) && c->last_end == c->n && v.src == slot(c, c->nvals) &&
 				c->code[c->last_dst_cell].u == v.src && !refers_to_local(c, x);
@@ -1270,7 +1364,7 @@ static void body(struct cc *c)
 				fail(c, "unknown memory 0");
 				return;
 			}
-			struct val a = {0, 0};
+			struct val a = {0, 0, 0};
 			if (b == 0x40)
 				a = pop(c, WASM_I32);
 			push(c, WASM_I32);
@@ -1312,13 +1406,7 @@ static void body(struct cc *c)
 			}
 			if (c->failed)
 				return;
-			push(c, t);
-			if (!dead(c)) {
-				op(c, OP_CONST);
-				uint32_t d = put(c, slot(c, c->nvals - 1));
-				put(c, v);
-				mark_dst(c, d);
-			}
+			push_const(c, t, v);
 			break;
 		}
 		case 0xd0: { /* ref.null */
@@ -1329,12 +1417,7 @@ static void body(struct cc *c)
 				fail(c, "malformed reference type");
 				return;
 			}
-			push(c, t);
-			if (!dead(c)) {
-				op(c, OP_CONST);
-				put(c, slot(c, c->nvals - 1));
-				put(c, 0);
-			}
+			push_const(c, t, 0);
 			break;
 		}
 		case 0xd1: { /* ref.is_null */
@@ -1603,7 +1686,8 @@ static int compile(const wasm_module *m, uint32_t i, struct wasm_code *out, uint
 	c.labels = wasm_interp_labels();
 	c.min_deferred = UINT32_MAX;
 	c.last_end = UINT32_MAX;
-	c.last_cmp_pc = UINT32_MAX - 8;
+	c.last_cmp_pc = 0;
+	c.last_cmp_end = UINT32_MAX;
 	c.probe_off = probe_off;
 	c.max_cells = 64u * src->body_len + 1024;
 	const wasm_functype *ft = &m->types[m->func_types[c.fidx]].ft;

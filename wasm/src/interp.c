@@ -181,6 +181,27 @@ static cell g_exit_cell[1];
 		pc += 4;                         \
 		NEXT();                          \
 	}
+#define BIN32I(name, expr)                               \
+	L_##name:                                        \
+	{                                                \
+		uint32_t a = U32(2), b = (uint32_t)A(3); \
+		S(1) = (uint32_t)(expr);                 \
+		pc += 4;                                 \
+		NEXT();                                  \
+	}
+#define BIN64I(name, expr)                     \
+	L_##name:                              \
+	{                                      \
+		uint64_t a = U64(2), b = A(3); \
+		S(1) = (uint64_t)(expr);       \
+		pc += 4;                       \
+		NEXT();                        \
+	}
+#define BRC(name, cond)                          \
+	L_BR_IF_##name : if (cond) pc = pc[3].p; \
+	else pc += 4;                            \
+	NEXT();
+#define BRCI(name, cond) BRC(name, cond)
 #define BINF32(name, expr)                    \
 	L_##name:                             \
 	{                                     \
@@ -296,34 +317,66 @@ L_BR_TABLE : {
 	pc = pc[3 + (i < n ? i : n)].p;
 	NEXT();
 }
-L_BR_IF_I32_LT_S:
-	if (I32(1) < I32(2))
-		pc = pc[3].p;
-	else
-		pc += 4;
-	NEXT();
-L_BR_IF_I32_LT_U:
-	if (U32(1) < U32(2))
-		pc = pc[3].p;
-	else
-		pc += 4;
-	NEXT();
-L_BR_IF_I32_NE:
-	if (U32(1) != U32(2))
-		pc = pc[3].p;
-	else
-		pc += 4;
-	NEXT();
-L_BR_IF_I32_EQ:
-	if (U32(1) == U32(2))
-		pc = pc[3].p;
-	else
-		pc += 4;
-	NEXT();
-L_I32_ADD_IMM:
-	S(1) = (uint32_t)(U32(2) + (uint32_t)A(3));
-	pc += 4;
-	NEXT();
+	/* compare and branch: a b target */
+	BRC(I32_EQ, (uint32_t)U32(1) == (uint32_t)U32(2))
+	BRCI(I32_EQ_IMM, (uint32_t)U32(1) == (uint32_t)(uint32_t)A(2))
+	BRC(I32_NE, (uint32_t)U32(1) != (uint32_t)U32(2))
+	BRCI(I32_NE_IMM, (uint32_t)U32(1) != (uint32_t)(uint32_t)A(2))
+	BRC(I32_LT_S, (int32_t)U32(1) < (int32_t)U32(2))
+	BRCI(I32_LT_S_IMM, (int32_t)U32(1) < (int32_t)(uint32_t)A(2))
+	BRC(I32_LT_U, (uint32_t)U32(1) < (uint32_t)U32(2))
+	BRCI(I32_LT_U_IMM, (uint32_t)U32(1) < (uint32_t)(uint32_t)A(2))
+	BRC(I32_GT_S, (int32_t)U32(1) > (int32_t)U32(2))
+	BRCI(I32_GT_S_IMM, (int32_t)U32(1) > (int32_t)(uint32_t)A(2))
+	BRC(I32_GT_U, (uint32_t)U32(1) > (uint32_t)U32(2))
+	BRCI(I32_GT_U_IMM, (uint32_t)U32(1) > (uint32_t)(uint32_t)A(2))
+	BRC(I32_LE_S, (int32_t)U32(1) <= (int32_t)U32(2))
+	BRCI(I32_LE_S_IMM, (int32_t)U32(1) <= (int32_t)(uint32_t)A(2))
+	BRC(I32_LE_U, (uint32_t)U32(1) <= (uint32_t)U32(2))
+	BRCI(I32_LE_U_IMM, (uint32_t)U32(1) <= (uint32_t)(uint32_t)A(2))
+	BRC(I32_GE_S, (int32_t)U32(1) >= (int32_t)U32(2))
+	BRCI(I32_GE_S_IMM, (int32_t)U32(1) >= (int32_t)(uint32_t)A(2))
+	BRC(I32_GE_U, (uint32_t)U32(1) >= (uint32_t)U32(2))
+	BRCI(I32_GE_U_IMM, (uint32_t)U32(1) >= (uint32_t)(uint32_t)A(2))
+	/* an immediate second operand: dst a imm */
+	BIN32I(I32_EQ_IMM, (uint32_t)a == (uint32_t)b)
+	BIN64I(I64_EQ_IMM, (uint64_t)a == (uint64_t)b)
+	BIN32I(I32_NE_IMM, (uint32_t)a != (uint32_t)b)
+	BIN64I(I64_NE_IMM, (uint64_t)a != (uint64_t)b)
+	BIN32I(I32_LT_S_IMM, (int32_t)a < (int32_t)b)
+	BIN64I(I64_LT_S_IMM, (int64_t)a < (int64_t)b)
+	BIN32I(I32_LT_U_IMM, (uint32_t)a < (uint32_t)b)
+	BIN64I(I64_LT_U_IMM, (uint64_t)a < (uint64_t)b)
+	BIN32I(I32_GT_S_IMM, (int32_t)a > (int32_t)b)
+	BIN64I(I64_GT_S_IMM, (int64_t)a > (int64_t)b)
+	BIN32I(I32_GT_U_IMM, (uint32_t)a > (uint32_t)b)
+	BIN64I(I64_GT_U_IMM, (uint64_t)a > (uint64_t)b)
+	BIN32I(I32_LE_S_IMM, (int32_t)a <= (int32_t)b)
+	BIN64I(I64_LE_S_IMM, (int64_t)a <= (int64_t)b)
+	BIN32I(I32_LE_U_IMM, (uint32_t)a <= (uint32_t)b)
+	BIN64I(I64_LE_U_IMM, (uint64_t)a <= (uint64_t)b)
+	BIN32I(I32_GE_S_IMM, (int32_t)a >= (int32_t)b)
+	BIN64I(I64_GE_S_IMM, (int64_t)a >= (int64_t)b)
+	BIN32I(I32_GE_U_IMM, (uint32_t)a >= (uint32_t)b)
+	BIN64I(I64_GE_U_IMM, (uint64_t)a >= (uint64_t)b)
+	BIN32I(I32_ADD_IMM, a + b)
+	BIN64I(I64_ADD_IMM, a + b)
+	BIN32I(I32_SUB_IMM, a - b)
+	BIN64I(I64_SUB_IMM, a - b)
+	BIN32I(I32_MUL_IMM, a * b)
+	BIN64I(I64_MUL_IMM, a * b)
+	BIN32I(I32_AND_IMM, a & b)
+	BIN64I(I64_AND_IMM, a & b)
+	BIN32I(I32_OR_IMM, a | b)
+	BIN64I(I64_OR_IMM, a | b)
+	BIN32I(I32_XOR_IMM, a ^ b)
+	BIN64I(I64_XOR_IMM, a ^ b)
+	BIN32I(I32_SHL_IMM, a << (b & 31))
+	BIN32I(I32_SHR_S_IMM, (uint32_t)((int32_t)a >> (b & 31)))
+	BIN32I(I32_SHR_U_IMM, a >> (b & 31))
+	BIN64I(I64_SHL_IMM, a << (b & 63))
+	BIN64I(I64_SHR_S_IMM, (uint64_t)((int64_t)a >> (b & 63)))
+	BIN64I(I64_SHR_U_IMM, a >> (b & 63))
 L_RET:
 	ftop--;
 	pc = ftop->ret;
