@@ -83,6 +83,11 @@ struct cc {
 	uint8_t *probe_types;
 	uint32_t probe_n;
 	bool probe_hit;
+	/* constants get frame slots after the locals, filled at each call; the
+	 * pass runs twice so that the second knows how many there are */
+	uint64_t pool[WASM_POOL_MAX];
+	uint32_t npool, npool_final;
+	bool pool_fixed;
 	uint32_t instr_off;
 };
 
@@ -268,7 +273,19 @@ static void add_safepoint(struct cc *c, uint8_t kind, uint32_t pc, uint32_t ret_
 
 static uint32_t slot(struct cc *c, uint32_t h)
 {
-	return c->nlocals + h;
+	return c->nlocals + c->npool_final + h;
+}
+
+/* The slot of constant k in the pool, or UINT32_MAX when the pool is full. */
+static uint32_t pool_slot(struct cc *c, uint64_t k)
+{
+	for (uint32_t i = 0; i < c->npool; i++)
+		if (c->pool[i] == k)
+			return c->nlocals + i;
+	if (c->npool == WASM_POOL_MAX || c->pool_fixed)
+		return UINT32_MAX;
+	c->pool[c->npool] = k;
+	return c->nlocals + c->npool++;
 }
 
 static void push(struct cc *c, uint8_t t)
@@ -337,6 +354,11 @@ static struct val pop(struct cc *c, uint8_t want)
 {
 	struct val v = pop_raw(c, want);
 	if (v.src == CONST_SRC) {
+		uint32_t ps = pool_slot(c, v.k);
+		if (ps != UINT32_MAX) {
+			v.src = ps;
+			return v;
+		}
 		if (!dead(c)) {
 			op(c, OP_CONST);
 			put(c, slot(c, c->nvals));
@@ -681,6 +703,11 @@ static void put_const_at(struct cc *c, struct val *v, uint32_t idx)
 {
 	if (v->src != CONST_SRC)
 		return;
+	uint32_t ps = pool_slot(c, v->k);
+	if (ps != UINT32_MAX) {
+		v->src = ps;
+		return;
+	}
 	op(c, OP_CONST);
 	put(c, slot(c, idx));
 	put(c, v->k);
@@ -896,7 +923,7 @@ static void body(struct cc *c)
 			materialize(c);
 			if (f->kind == 4) {
 				if (!dead(c)) {
-					if (f->nr && c->nlocals) {
+					if (f->nr && slot(c, 0)) {
 						op(c, OP_MOVN);
 						put(c, 0);
 						put(c, slot(c, 0));
@@ -907,7 +934,7 @@ static void body(struct cc *c)
 				resolve(c, f->patches, c->n);
 				/* branches to the function label land here */
 				if (f->patches != NOPATCH) {
-					if (f->nr && c->nlocals) {
+					if (f->nr && slot(c, 0)) {
 						op(c, OP_MOVN);
 						put(c, 0);
 						put(c, slot(c, 0));
@@ -1733,6 +1760,30 @@ static int compile(const wasm_module *m, uint32_t i, struct wasm_code *out, uint
 	out->first_instr = (uint32_t)(c.p - c.body);
 	c.instr_off = out->first_instr;
 	push_ctl(&c, 4, NULL, 0, ft->results, ft->nresults);
+	const uint8_t *body_p = c.p;
+	c.npool_final = WASM_POOL_MAX; /* pass 1: room for any pool */
+	add_safepoint(&c, SP_ENTRY, 0, 0, 0, 0);
+	body(&c);
+	if (c.failed)
+		goto bad;
+	/* second pass, with the constant pool's size known */
+	c.n = 0;
+	c.nrelocs = 0;
+	c.nsps = 0;
+	c.nvals = 0;
+	c.nctls = 0;
+	c.max_h = 0;
+	c.min_deferred = UINT32_MAX;
+	c.last_end = UINT32_MAX;
+	c.last_cmp_end = UINT32_MAX;
+	c.npool_final = c.npool;
+	c.pool_fixed = true;
+	c.probe_hit = false;
+	free(c.probe_types);
+	c.probe_types = NULL;
+	c.p = body_p;
+	c.instr_off = out->first_instr;
+	push_ctl(&c, 4, NULL, 0, ft->results, ft->nresults);
 	add_safepoint(&c, SP_ENTRY, 0, 0, 0, 0);
 	body(&c);
 	if (c.failed)
@@ -1742,7 +1793,17 @@ static int compile(const wasm_module *m, uint32_t i, struct wasm_code *out, uint
 		goto bad;
 	}
 	/* finalize: code indices to pointers */
-	uint32_t tbase = c.nlocals + c.max_h;
+	uint32_t tbase = c.nlocals + c.npool + c.max_h;
+	if (c.npool) {
+		out->pool = malloc(c.npool * sizeof(uint64_t));
+		if (!out->pool) {
+			fail(&c, "out of memory");
+			goto bad;
+		}
+		memcpy(out->pool, c.pool, c.npool * sizeof(uint64_t));
+	}
+	out->npool = c.npool;
+	out->stack_base = c.nlocals + c.npool;
 	for (uint32_t k = 0; k < c.nrelocs; k++)
 		c.code[c.relocs[k]].p = c.code + c.code[c.relocs[k]].u;
 	out->code = c.code;
@@ -1795,5 +1856,6 @@ int wasm_probe_types(const wasm_module *m, uint32_t i, uint32_t off, uint8_t **t
 	free(out.code);
 	free(out.local_types);
 	free(out.sps);
+	free(out.pool);
 	return *types ? 0 : -1;
 }

@@ -404,6 +404,7 @@ void wasm_module_free(wasm_module *m)
 			free(m->codes[i].code);
 			free(m->codes[i].local_types);
 			free(m->codes[i].sps);
+			free(m->codes[i].pool);
 		}
 	}
 	free(m->codes);

@@ -454,6 +454,8 @@ do_call:
 		ftop->fn = fn;
 		ftop++;
 		memset(nfp + code->nparams, 0, (size_t)(code->nlocals - code->nparams) * 8);
+		if (code->npool)
+			memcpy(nfp + code->nlocals, code->pool, (size_t)code->npool * 8);
 		fp = nfp;
 		fn = f;
 		pc = code->code;
@@ -1060,6 +1062,8 @@ wasm_result wasm_call_raw(wasm_exec *ex, wasm_func *f, const uint64_t *args, uin
 	if (ft->nparams)
 		memcpy(base, args, (size_t)ft->nparams * 8);
 	memset(base + ft->nparams, 0, (size_t)(code->nlocals - ft->nparams) * 8);
+	if (code->npool)
+		memcpy(base + code->nlocals, code->pool, (size_t)code->npool * 8);
 	/* the saved registers of an outer run are restored by it; keep them */
 	cell *spc = ex->pc;
 	uint64_t *sfp = ex->fp;

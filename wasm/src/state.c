@@ -147,7 +147,7 @@ int wasm_state_frame_values(const wasm_exec *ex, uint32_t i, wasm_val *locals, w
 	if (stack)
 		for (uint32_t k = 0; k < fi.nstack; k++)
 			stack[k] = wasm_val_from_slot((wasm_valtype)fi.stack_types[k],
-						      v.fp[fi.nlocals + k]);
+						      v.fp[v.fn->code->stack_base + k]);
 	return 0;
 }
 
@@ -165,7 +165,7 @@ static int set_value(wasm_exec *ex, uint32_t frame, uint32_t idx, wasm_val val, 
 	} else {
 		if (idx >= fi.nstack || fi.stack_types[idx] != val.type)
 			return -1;
-		v.fp[fi.nlocals + idx] = wasm_val_to_slot(&val);
+		v.fp[v.fn->code->stack_base + idx] = wasm_val_to_slot(&val);
 	}
 	return 0;
 }
@@ -225,7 +225,7 @@ int wasm_state_push_frame(wasm_exec *ex, wasm_instance *inst, uint32_t func_inde
 		ex->ftop->fp = ex->fp;
 		ex->ftop->fn = ex->fn;
 		ex->ftop++;
-		fp = ex->fp + pc_code->nlocals + s->height;
+		fp = ex->fp + pc_code->stack_base + s->height;
 	}
 	/* find the safe point */
 	const struct wasm_safepoint *s = NULL;
@@ -272,9 +272,11 @@ int wasm_state_push_frame(wasm_exec *ex, wasm_instance *inst, uint32_t func_inde
 			snprintf(err, errlen, "stack value %u has the wrong type", k);
 			goto bad;
 		}
-		fp[c->nlocals + k] = wasm_val_to_slot(&stack[k]);
+		fp[c->stack_base + k] = wasm_val_to_slot(&stack[k]);
 	}
 	free(types);
+	if (c->npool)
+		memcpy(fp + c->nlocals, c->pool, (size_t)c->npool * 8);
 	ex->fn = f;
 	ex->fp = fp;
 	ex->pc = c->code + s->pc;

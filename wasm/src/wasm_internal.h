@@ -26,6 +26,7 @@
 #define WASM_MAX_TABLE_DEFAULT 10000000u
 #define WASM_MAX_DEPTH_DEFAULT 20000u
 #define WASM_STACK_DEFAULT     (16u << 20)
+#define WASM_POOL_MAX	       64u
 
 typedef union cell {
 	const void *h;
@@ -105,6 +106,9 @@ struct wasm_code {
 	uint32_t ncells;
 	uint32_t nparams, nresults;
 	uint32_t nlocals; /* including params */
+	uint32_t npool;	  /* constants, in slots after the locals */
+	uint64_t *pool;
+	uint32_t stack_base; /* slot of operand-stack height 0: nlocals + npool */
 	uint32_t frame_slots;
 	uint8_t *local_types;
 	uint32_t body_start; /* module offset of the body (after its size) */
