@@ -94,3 +94,13 @@ add_executable(wasm_api_test ${WASM_DIR}/tests/api_test.c)
 target_link_libraries(wasm_api_test PRIVATE isthmus_wasm isthmus_testkit)
 add_dependencies(wasm_api_test wasm_test_modules)
 isthmus_add_test(NAME wasm_api COMMAND wasm_api_test ${WASM_TEST_WASM}/api.wasm)
+
+# Hostile and broken modules (uses api.wasm for prefixes and mutations).
+add_executable(wasm_malformed_test ${WASM_DIR}/tests/malformed_test.c)
+target_link_libraries(wasm_malformed_test PRIVATE isthmus_wasm isthmus_testkit)
+add_dependencies(wasm_malformed_test wasm_test_modules)
+isthmus_add_test(NAME wasm_malformed COMMAND wasm_malformed_test ${WASM_TEST_WASM}/api.wasm)
+
+# Decoding, validation, instantiation and a fuelled run of the exports.
+isthmus_add_fuzzer(NAME fuzz_wasm_module SOURCES ${WASM_DIR}/tests/fuzz_module.c
+                   LIBS isthmus_wasm CORPUS ${WASM_DIR}/tests/corpus/module)
