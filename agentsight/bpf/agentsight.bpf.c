@@ -24,9 +24,10 @@
  * only once WAKEUP_BYTES are waiting (it also polls on a timer), so a busy
  * agent does not cost a context switch per record.
  *
- * Read-only opens of system files (paths under /usr, /lib*, /proc, /sys,
- * /dev and /etc/ld.so.*) are dropped here, before any path is resolved, unless
- * `keep_system_opens` is set: every program start makes dozens of them.
+ * Opens of devices under /dev (but /dev/shm) in any mode, and read-only opens
+ * of system files (paths under /usr, /lib*, /proc, /sys and /etc/ld.so.*),
+ * are dropped here, before any path is resolved, unless `keep_system_opens`
+ * is set: every program start makes dozens of them.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -676,13 +677,19 @@ static __always_inline bool prefix(const char *s, const char *p, int n)
 /* A read-only open of a file that belongs to the system (see the top). */
 static __always_inline bool system_open(const char *upath, __u64 flags)
 {
-	if (keep_system_opens || (flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT))
+	if (keep_system_opens)
 		return false;
 	char p[12] = {};
 	bpf_probe_read_user(p, sizeof(p) - 1, upath);
+	/* Devices in any mode (a shell's `> /dev/null`), but not /dev/shm,
+	 * where programs keep real files. */
+	if (prefix(p, "/dev/", 5) && !prefix(p, "/dev/shm/", 9))
+		return true;
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT))
+		return false;
 	return prefix(p, "/usr/", 5) || prefix(p, "/lib/", 5) || prefix(p, "/lib64/", 7) ||
 	       prefix(p, "/lib32/", 7) || prefix(p, "/proc/", 6) || prefix(p, "/sys/", 5) ||
-	       prefix(p, "/dev/", 5) || prefix(p, "/etc/ld.so.", 11);
+	       prefix(p, "/etc/ld.so.", 11);
 }
 
 static __always_inline int open_enter(__u64 dirfd, __u64 upath, __u64 flags, __u64 mode)

