@@ -41,7 +41,8 @@ struct ctl {
 	uint32_t height;
 	uint32_t np, nr;
 	const uint8_t *params, *results;
-	uint32_t label_pc; /* loop: the header */
+	uint32_t label_pc; /* loop: the header (its safe-point check) */
+	uint32_t body_pc;  /* loop: after the check, for branches that check */
 	uint64_t patches;  /* linked list of cells to patch with the end pc */
 	uint64_t else_patch;
 };
@@ -539,12 +540,35 @@ static void keep_types(struct cc *c, const uint8_t *types, uint32_t n)
 		c->vals[c->nvals - n + i].type = types[i];
 }
 
-/* Adds a jump to label depth d (the cell is patched or already known). */
+static bool is_loop(struct cc *c, uint32_t d)
+{
+	return c->ctls[c->nctls - 1 - d].kind == 1;
+}
+
+/* The variant of branch op o that checks the safe point of loop label d. */
+static int branch_op(struct cc *c, int o, uint32_t d)
+{
+	if (!is_loop(c, d))
+		return o;
+	switch (o) {
+	case OP_BR:
+		return OP_BR_LOOP;
+	case OP_BR_IF:
+		return OP_BR_IF_LOOP;
+	case OP_BR_UNLESS:
+		return OP_BR_UNLESS_LOOP;
+	default:
+		return OP_BR_IF_I32_EQ_LOOP + (o - OP_BR_IF_I32_EQ);
+	}
+}
+
+/* Adds a jump to label depth d (the cell is patched or already known); a
+ * jump to a loop goes past its check, which branch_op's variants make. */
 static void put_label(struct cc *c, uint32_t d)
 {
 	struct ctl *f = &c->ctls[c->nctls - 1 - d];
 	if (f->kind == 1) {
-		put_target(c, f->label_pc);
+		put_target(c, f->body_pc);
 	} else {
 		uint32_t at = put(c, f->patches);
 		if (!c->failed) {
@@ -815,6 +839,26 @@ static void emit_call(struct cc *c, int o, const wasm_functype *ft, uint64_t a1,
 	push_types(c, ft->results, ft->nresults);
 }
 
+/* Moves n results from slot `from` to slot 0 and returns. A single result
+ * just computed is written to slot 0 by the operation itself. */
+static void emit_return(struct cc *c, uint32_t from, uint32_t n)
+{
+	if (n == 1 && c->last_end == c->n && c->n > 0 && c->code[c->last_dst_cell].u == from) {
+		c->code[c->last_dst_cell].u = 0;
+	} else if (n == 1 && from != 0) {
+		op(c, OP_MOV);
+		put(c, 0);
+		put(c, from);
+	} else if (n > 1 && from != 0) {
+		op(c, OP_MOVN);
+		put(c, 0);
+		put(c, from);
+		put(c, n);
+	}
+	op(c, OP_RET);
+	c->last_end = UINT32_MAX;
+}
+
 /* ---- the body ---------------------------------------------------------------- */
 
 static void body(struct cc *c)
@@ -858,6 +902,7 @@ static void body(struct cc *c)
 #ifndef WASM_NO_SAFEPOINTS
 				op(c, OP_SAFEPOINT);
 #endif
+				f->body_pc = c->n;
 				add_safepoint(c, SP_LOOP, c->n, 0, c->nvals, 0);
 			}
 			break;
@@ -922,25 +967,13 @@ static void body(struct cc *c)
 			}
 			materialize(c);
 			if (f->kind == 4) {
-				if (!dead(c)) {
-					if (f->nr && slot(c, 0)) {
-						op(c, OP_MOVN);
-						put(c, 0);
-						put(c, slot(c, 0));
-						put(c, f->nr);
-					}
-					op(c, OP_RET);
-				}
+				if (!dead(c))
+					emit_return(c, slot(c, 0), f->nr);
 				resolve(c, f->patches, c->n);
 				/* branches to the function label land here */
 				if (f->patches != NOPATCH) {
-					if (f->nr && slot(c, 0)) {
-						op(c, OP_MOVN);
-						put(c, 0);
-						put(c, slot(c, 0));
-						put(c, f->nr);
-					}
-					op(c, OP_RET);
+					c->last_end = UINT32_MAX;
+					emit_return(c, slot(c, 0), f->nr);
 				}
 				c->nctls--;
 				return;
@@ -984,7 +1017,7 @@ static void body(struct cc *c)
 				uint32_t at = c->last_cmp_pc;
 				int co = c->last_cmp_op;
 				if (co == OP_I32_EQZ) {
-					c->code[at].h = c->labels[OP_BR_UNLESS];
+					c->code[at].h = c->labels[branch_op(c, OP_BR_UNLESS, d)];
 					c->code[at + 1].u = c->code[at + 2].u;
 					c->n = at + 2;
 				} else {
@@ -992,7 +1025,7 @@ static void body(struct cc *c)
 						co >= OP_I32_EQ_IMM && co <= OP_I32_GE_U_IMM
 							? OP_BR_IF_I32_EQ_IMM + (co - OP_I32_EQ_IMM)
 							: OP_BR_IF_I32_EQ + (co - OP_I32_EQ);
-					c->code[at].h = c->labels[fo];
+					c->code[at].h = c->labels[branch_op(c, fo, d)];
 					c->code[at + 1].u = c->code[at + 2].u;
 					c->code[at + 2].u = c->code[at + 3].u;
 					c->n = at + 3;
@@ -1005,13 +1038,13 @@ static void body(struct cc *c)
 				if (b == 0x0c) {
 					if (!dead(c)) {
 						branch_moves(c, d, true);
-						op(c, OP_BR);
+						op(c, branch_op(c, OP_BR, d));
 						put_label(c, d);
 					}
 					set_unreachable(c);
 				} else if (!dead(c)) {
 					if (!branch_moves(c, d, false)) {
-						op(c, OP_BR_IF);
+						op(c, branch_op(c, OP_BR_IF, d));
 						put(c, cond.src);
 						put_label(c, d);
 					} else {
@@ -1019,7 +1052,7 @@ static void body(struct cc *c)
 						put(c, cond.src);
 						uint32_t skip = put_target(c, 0);
 						branch_moves(c, d, true);
-						op(c, OP_BR);
+						op(c, branch_op(c, OP_BR, d));
 						put_label(c, d);
 						c->code[skip].u = c->n;
 					}
@@ -1103,7 +1136,7 @@ static void body(struct cc *c)
 					} else {
 						c->code[tab + i].u = c->n;
 						branch_moves(c, ds[i], true);
-						op(c, OP_BR);
+						op(c, branch_op(c, OP_BR, ds[i]));
 						put_label(c, ds[i]);
 					}
 				}
@@ -1119,13 +1152,8 @@ static void body(struct cc *c)
 			materialize(c);
 			if (!dead(c) && !c->failed) {
 				uint32_t n = fn->nr;
-				if (n && c->nvals >= n && slot(c, c->nvals - n) != 0) {
-					op(c, OP_MOVN);
-					put(c, 0);
-					put(c, slot(c, c->nvals - n));
-					put(c, n);
-				}
-				op(c, OP_RET);
+				emit_return(c, n && c->nvals >= n ? slot(c, c->nvals - n) : 0,
+					    n && c->nvals >= n ? n : 0);
 			}
 			set_unreachable(c);
 			break;

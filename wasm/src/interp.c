@@ -202,6 +202,17 @@ static cell g_exit_cell[1];
 	else pc += 4;                            \
 	NEXT();
 #define BRCI(name, cond) BRC(name, cond)
+#define BRCL(name, cond)             \
+	L_BR_IF_##name : if (cond)   \
+	{                            \
+		pc = pc[3].p;        \
+		SAFEPOINT_CHECK(pc); \
+	}                            \
+	else                         \
+	{                            \
+		pc += 4;             \
+	}                            \
+	NEXT();
 #define BINF32(name, expr)                    \
 	L_##name:                             \
 	{                                     \
@@ -338,6 +349,47 @@ L_BR_TABLE : {
 	BRCI(I32_GE_S_IMM, (int32_t)U32(1) >= (int32_t)(uint32_t)A(2))
 	BRC(I32_GE_U, (uint32_t)U32(1) >= (uint32_t)U32(2))
 	BRCI(I32_GE_U_IMM, (uint32_t)U32(1) >= (uint32_t)(uint32_t)A(2))
+	/* the same, to a loop: the loop's safe point is checked here */
+	BRCL(I32_EQ_LOOP, (uint32_t)U32(1) == (uint32_t)U32(2))
+	BRCL(I32_EQ_IMM_LOOP, (uint32_t)U32(1) == (uint32_t)(uint32_t)A(2))
+	BRCL(I32_NE_LOOP, (uint32_t)U32(1) != (uint32_t)U32(2))
+	BRCL(I32_NE_IMM_LOOP, (uint32_t)U32(1) != (uint32_t)(uint32_t)A(2))
+	BRCL(I32_LT_S_LOOP, (int32_t)U32(1) < (int32_t)U32(2))
+	BRCL(I32_LT_S_IMM_LOOP, (int32_t)U32(1) < (int32_t)(uint32_t)A(2))
+	BRCL(I32_LT_U_LOOP, (uint32_t)U32(1) < (uint32_t)U32(2))
+	BRCL(I32_LT_U_IMM_LOOP, (uint32_t)U32(1) < (uint32_t)(uint32_t)A(2))
+	BRCL(I32_GT_S_LOOP, (int32_t)U32(1) > (int32_t)U32(2))
+	BRCL(I32_GT_S_IMM_LOOP, (int32_t)U32(1) > (int32_t)(uint32_t)A(2))
+	BRCL(I32_GT_U_LOOP, (uint32_t)U32(1) > (uint32_t)U32(2))
+	BRCL(I32_GT_U_IMM_LOOP, (uint32_t)U32(1) > (uint32_t)(uint32_t)A(2))
+	BRCL(I32_LE_S_LOOP, (int32_t)U32(1) <= (int32_t)U32(2))
+	BRCL(I32_LE_S_IMM_LOOP, (int32_t)U32(1) <= (int32_t)(uint32_t)A(2))
+	BRCL(I32_LE_U_LOOP, (uint32_t)U32(1) <= (uint32_t)U32(2))
+	BRCL(I32_LE_U_IMM_LOOP, (uint32_t)U32(1) <= (uint32_t)(uint32_t)A(2))
+	BRCL(I32_GE_S_LOOP, (int32_t)U32(1) >= (int32_t)U32(2))
+	BRCL(I32_GE_S_IMM_LOOP, (int32_t)U32(1) >= (int32_t)(uint32_t)A(2))
+	BRCL(I32_GE_U_LOOP, (uint32_t)U32(1) >= (uint32_t)U32(2))
+	BRCL(I32_GE_U_IMM_LOOP, (uint32_t)U32(1) >= (uint32_t)(uint32_t)A(2))
+L_BR_LOOP:
+	pc = pc[1].p;
+	SAFEPOINT_CHECK(pc);
+	NEXT();
+L_BR_IF_LOOP:
+	if (U32(1)) {
+		pc = pc[2].p;
+		SAFEPOINT_CHECK(pc);
+	} else {
+		pc += 3;
+	}
+	NEXT();
+L_BR_UNLESS_LOOP:
+	if (!U32(1)) {
+		pc = pc[2].p;
+		SAFEPOINT_CHECK(pc);
+	} else {
+		pc += 3;
+	}
+	NEXT();
 	/* an immediate second operand: dst a imm */
 	BIN32I(I32_EQ_IMM, (uint32_t)a == (uint32_t)b)
 	BIN64I(I64_EQ_IMM, (uint64_t)a == (uint64_t)b)
@@ -453,9 +505,11 @@ do_call:
 		ftop->fp = fp;
 		ftop->fn = fn;
 		ftop++;
-		memset(nfp + code->nparams, 0, (size_t)(code->nlocals - code->nparams) * 8);
-		if (code->npool)
-			memcpy(nfp + code->nlocals, code->pool, (size_t)code->npool * 8);
+		/* small counts: plain loops beat calls to memset/memcpy */
+		for (uint32_t k = code->nparams; k < code->nlocals; k++)
+			nfp[k] = 0;
+		for (uint32_t k = 0; k < code->npool; k++)
+			nfp[code->nlocals + k] = code->pool[k];
 		fp = nfp;
 		fn = f;
 		pc = code->code;
@@ -474,8 +528,9 @@ L_MOV:
 	S(1) = S(2);
 	pc += 3;
 	NEXT();
-L_MOVN:
-	memmove(fp + A(1), fp + A(2), A(3) * 8);
+L_MOVN: /* dst below src: a forward copy is safe */
+	for (uint64_t k = 0, n = A(3); k < n; k++)
+		fp[A(1) + k] = fp[A(2) + k];
 	pc += 4;
 	NEXT();
 L_CONST:

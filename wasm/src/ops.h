@@ -262,7 +262,31 @@
 	X(BR_IF_I32_LE_S_IMM)                                                 \
 	X(BR_IF_I32_LE_U_IMM)                                                 \
 	X(BR_IF_I32_GE_S_IMM)                                                 \
-	X(BR_IF_I32_GE_U_IMM)
+	X(BR_IF_I32_GE_U_IMM)                                                 \
+	/* backward branches to a loop, with the loop's safe-point check */   \
+	X(BR_LOOP)                                                            \
+	X(BR_IF_LOOP)                                                         \
+	X(BR_UNLESS_LOOP)                                                     \
+	X(BR_IF_I32_EQ_LOOP)                                                  \
+	X(BR_IF_I32_NE_LOOP)                                                  \
+	X(BR_IF_I32_LT_S_LOOP)                                                \
+	X(BR_IF_I32_LT_U_LOOP)                                                \
+	X(BR_IF_I32_GT_S_LOOP)                                                \
+	X(BR_IF_I32_GT_U_LOOP)                                                \
+	X(BR_IF_I32_LE_S_LOOP)                                                \
+	X(BR_IF_I32_LE_U_LOOP)                                                \
+	X(BR_IF_I32_GE_S_LOOP)                                                \
+	X(BR_IF_I32_GE_U_LOOP)                                                \
+	X(BR_IF_I32_EQ_IMM_LOOP)                                              \
+	X(BR_IF_I32_NE_IMM_LOOP)                                              \
+	X(BR_IF_I32_LT_S_IMM_LOOP)                                            \
+	X(BR_IF_I32_LT_U_IMM_LOOP)                                            \
+	X(BR_IF_I32_GT_S_IMM_LOOP)                                            \
+	X(BR_IF_I32_GT_U_IMM_LOOP)                                            \
+	X(BR_IF_I32_LE_S_IMM_LOOP)                                            \
+	X(BR_IF_I32_LE_U_IMM_LOOP)                                            \
+	X(BR_IF_I32_GE_S_IMM_LOOP)                                            \
+	X(BR_IF_I32_GE_U_IMM_LOOP)
 
 enum wasm_op {
 #define WASM_OP_ENUM(n) OP_##n,
