@@ -76,6 +76,7 @@ struct cc {
 	uint32_t last_dst_cell, last_end;
 	/* fusion: the last compare, for br_if */
 	uint32_t last_cmp_pc, last_cmp_end;
+	uint32_t last_add_end; /* the end of the last register i32.add */
 	int last_cmp_op;
 	uint8_t *one_type;
 	uint8_t tbuf[1];
@@ -784,11 +785,21 @@ static void numeric(struct cc *c, int o, const char *sig)
 		mark_dst(c, d);
 		imm = -1;
 	}
+	if (o == OP_I32_ADD && imm < 0)
+		c->last_add_end = c->n;
 	if ((o >= OP_I32_EQ && o <= OP_I32_GE_U) || o == OP_I32_EQZ) {
 		c->last_cmp_pc = start;
 		c->last_cmp_end = c->n;
 		c->last_cmp_op = imm >= 0 ? imm : o;
 	}
+}
+
+/* Whether the last operation was a register i32.add that produced `src`,
+ * so that a memory access can take its two operands instead. */
+static bool fuse_add(struct cc *c, uint32_t src)
+{
+	return c->last_end == c->n && c->last_add_end == c->n && c->last_dst_cell > 0 &&
+	       c->code[c->last_dst_cell].u == src && src >= c->nlocals + c->npool_final;
 }
 
 static uint32_t memarg(struct cc *c, uint32_t natural_log2)
@@ -1375,7 +1386,13 @@ static void body(struct cc *c)
 			uint32_t off = memarg(c, nat[b - 0x28]);
 			struct val a = pop(c, WASM_I32);
 			push(c, letter_type(rt[b - 0x28]));
-			if (!dead(c) && !c->failed) {
+			if (!dead(c) && !c->failed && fuse_add(c, a.src)) {
+				/* add dst x y -> load_add dst x y off */
+				c->code[c->last_dst_cell - 1].h =
+					c->labels[OP_I32_LOAD_ADD + (b - 0x28)];
+				put(c, off);
+				mark_dst(c, c->last_dst_cell);
+			} else if (!dead(c) && !c->failed) {
 				op(c, OP_I32_LOAD + (b - 0x28));
 				uint32_t d = put(c, slot(c, c->nvals - 1));
 				put(c, a.src);
@@ -1398,7 +1415,16 @@ static void body(struct cc *c)
 			uint32_t off = memarg(c, nat[b - 0x36]);
 			struct val v = pop(c, letter_type(vt[b - 0x36]));
 			struct val a = pop(c, WASM_I32);
-			if (!dead(c) && !c->failed) {
+			if (!dead(c) && !c->failed && fuse_add(c, a.src)) {
+				/* add dst x y -> store_add x y v off */
+				uint32_t at = c->last_dst_cell - 1;
+				c->code[at].h = c->labels[OP_I32_STORE_ADD + (b - 0x36)];
+				c->code[at + 1].u = c->code[at + 2].u;
+				c->code[at + 2].u = c->code[at + 3].u;
+				c->code[at + 3].u = v.src;
+				put(c, off);
+				c->last_end = UINT32_MAX;
+			} else if (!dead(c) && !c->failed) {
 				op(c, OP_I32_STORE + (b - 0x36));
 				put(c, a.src);
 				put(c, v.src);
@@ -1743,6 +1769,7 @@ static int compile(const wasm_module *m, uint32_t i, struct wasm_code *out, uint
 	c.last_end = UINT32_MAX;
 	c.last_cmp_pc = 0;
 	c.last_cmp_end = UINT32_MAX;
+	c.last_add_end = UINT32_MAX;
 	c.probe_off = probe_off;
 	c.max_cells = 64u * src->body_len + 1024;
 	const wasm_functype *ft = &m->types[m->func_types[c.fidx]].ft;
@@ -1804,6 +1831,7 @@ static int compile(const wasm_module *m, uint32_t i, struct wasm_code *out, uint
 	c.min_deferred = UINT32_MAX;
 	c.last_end = UINT32_MAX;
 	c.last_cmp_end = UINT32_MAX;
+	c.last_add_end = UINT32_MAX;
 	c.npool_final = c.npool;
 	c.pool_fixed = true;
 	c.probe_hit = false;

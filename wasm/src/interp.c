@@ -261,6 +261,30 @@ static cell g_exit_cell[1];
 		NEXT();                                \
 	}
 
+#define LOAD2(name, N, expr)                                                \
+	L_##name##_ADD:                                                     \
+	{                                                                   \
+		uint64_t ea = (uint64_t)(uint32_t)(U32(2) + U32(3)) + A(4); \
+		if (unlikely(ea + (N) > msize))                             \
+			TRAP(OOB);                                          \
+		const uint8_t *p = mbase + ea;                              \
+		S(1) = (expr);                                              \
+		pc += 5;                                                    \
+		NEXT();                                                     \
+	}
+#define STORE2(name, N, stmt)                                               \
+	L_##name##_ADD:                                                     \
+	{                                                                   \
+		uint64_t ea = (uint64_t)(uint32_t)(U32(1) + U32(2)) + A(4); \
+		if (unlikely(ea + (N) > msize))                             \
+			TRAP(OOB);                                          \
+		uint8_t *p = mbase + ea;                                    \
+		uint64_t v = S(3);                                          \
+		stmt;                                                       \
+		pc += 5;                                                    \
+		NEXT();                                                     \
+	}
+
 #ifdef WASM_NO_SAFEPOINTS
 #define SAFEPOINT_CHECK(resume)
 #else
@@ -573,6 +597,29 @@ L_GLOBAL_SET:
 	STORE(I64_STORE8, 1, p[0] = (uint8_t)v)
 	STORE(I64_STORE16, 2, st16(p, (uint16_t)v))
 	STORE(I64_STORE32, 4, st32(p, (uint32_t)v))
+	LOAD2(I32_LOAD, 4, ld32(p))
+	LOAD2(I64_LOAD, 8, ld64(p))
+	LOAD2(F32_LOAD, 4, ld32(p))
+	LOAD2(F64_LOAD, 8, ld64(p))
+	LOAD2(I32_LOAD8_S, 1, (uint32_t)(int32_t)(int8_t)p[0])
+	LOAD2(I32_LOAD8_U, 1, p[0])
+	LOAD2(I32_LOAD16_S, 2, (uint32_t)(int32_t)(int16_t)ld16(p))
+	LOAD2(I32_LOAD16_U, 2, ld16(p))
+	LOAD2(I64_LOAD8_S, 1, (uint64_t)(int64_t)(int8_t)p[0])
+	LOAD2(I64_LOAD8_U, 1, p[0])
+	LOAD2(I64_LOAD16_S, 2, (uint64_t)(int64_t)(int16_t)ld16(p))
+	LOAD2(I64_LOAD16_U, 2, ld16(p))
+	LOAD2(I64_LOAD32_S, 4, (uint64_t)(int64_t)(int32_t)ld32(p))
+	LOAD2(I64_LOAD32_U, 4, ld32(p))
+	STORE2(I32_STORE, 4, st32(p, (uint32_t)v))
+	STORE2(I64_STORE, 8, st64(p, v))
+	STORE2(F32_STORE, 4, st32(p, (uint32_t)v))
+	STORE2(F64_STORE, 8, st64(p, v))
+	STORE2(I32_STORE8, 1, p[0] = (uint8_t)v)
+	STORE2(I32_STORE16, 2, st16(p, (uint16_t)v))
+	STORE2(I64_STORE8, 1, p[0] = (uint8_t)v)
+	STORE2(I64_STORE16, 2, st16(p, (uint16_t)v))
+	STORE2(I64_STORE32, 4, st32(p, (uint32_t)v))
 
 L_MEMORY_SIZE:
 	S(1) = inst->mem0->pages;

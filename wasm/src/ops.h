@@ -263,6 +263,30 @@
 	X(BR_IF_I32_LE_U_IMM)                                                 \
 	X(BR_IF_I32_GE_S_IMM)                                                 \
 	X(BR_IF_I32_GE_U_IMM)                                                 \
+	/* memory access at the sum of two i32 slots (i32.add fused in) */    \
+	X(I32_LOAD_ADD)                                                       \
+	X(I64_LOAD_ADD)                                                       \
+	X(F32_LOAD_ADD)                                                       \
+	X(F64_LOAD_ADD)                                                       \
+	X(I32_LOAD8_S_ADD)                                                    \
+	X(I32_LOAD8_U_ADD)                                                    \
+	X(I32_LOAD16_S_ADD)                                                   \
+	X(I32_LOAD16_U_ADD)                                                   \
+	X(I64_LOAD8_S_ADD)                                                    \
+	X(I64_LOAD8_U_ADD)                                                    \
+	X(I64_LOAD16_S_ADD)                                                   \
+	X(I64_LOAD16_U_ADD)                                                   \
+	X(I64_LOAD32_S_ADD)                                                   \
+	X(I64_LOAD32_U_ADD)                                                   \
+	X(I32_STORE_ADD)                                                      \
+	X(I64_STORE_ADD)                                                      \
+	X(F32_STORE_ADD)                                                      \
+	X(F64_STORE_ADD)                                                      \
+	X(I32_STORE8_ADD)                                                     \
+	X(I32_STORE16_ADD)                                                    \
+	X(I64_STORE8_ADD)                                                     \
+	X(I64_STORE16_ADD)                                                    \
+	X(I64_STORE32_ADD)                                                    \
 	/* backward branches to a loop, with the loop's safe-point check */   \
 	X(BR_LOOP)                                                            \
 	X(BR_IF_LOOP)                                                         \
