@@ -94,7 +94,8 @@ endforeach()
 add_custom_target(wasm_test_modules ALL DEPENDS ${wasm_test_modules})
 
 add_executable(wasm_api_test ${WASM_DIR}/tests/api_test.c)
-target_link_libraries(wasm_api_test PRIVATE isthmus_wasm isthmus_testkit)
+find_package(Threads REQUIRED)
+target_link_libraries(wasm_api_test PRIVATE isthmus_wasm isthmus_testkit Threads::Threads)
 add_dependencies(wasm_api_test wasm_test_modules)
 isthmus_add_test(NAME wasm_api COMMAND wasm_api_test ${WASM_TEST_WASM}/api.wasm)
 

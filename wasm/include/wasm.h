@@ -348,7 +348,9 @@ bool wasm_exec_suspended(const wasm_exec *ex);
 void wasm_exec_abandon(wasm_exec *ex);
 
 /* Asks the running code to stop at its next safe point (a call or a loop
- * iteration). Safe to call from any thread or a signal handler. */
+ * iteration). Safe to call from any thread or a signal handler. The request
+ * is consumed when honoured (and by resume and abandon); made while nothing
+ * runs, it stops the next run at its first safe point. */
 void wasm_exec_request_stop(wasm_exec *ex);
 
 /* Fuel: one unit per safe point passed. Setting enables counting. */

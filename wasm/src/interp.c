@@ -1024,6 +1024,7 @@ safepoint:
 	ex->ftop = ftop;
 	ex->suspended = true;
 	ex->host_stopped = false;
+	atomic_store_explicit(&ex->stop, 0, memory_order_relaxed); /* honoured */
 	if (fuel < 0) {
 		ex->fuel = 0;
 		if (ex->fuel_on)
@@ -1129,6 +1130,10 @@ static wasm_result finish(wasm_exec *ex, wasm_result r, struct wasm_frame *base)
 wasm_result wasm_call_raw(wasm_exec *ex, wasm_func *f, const uint64_t *args, uint64_t *results)
 {
 	ex->msg[0] = 0;
+	if (!f) {
+		snprintf(ex->msg, sizeof(ex->msg), "no function");
+		return WASM_ERROR;
+	}
 	if (ex->suspended && ex->nested == 0) {
 		snprintf(ex->msg, sizeof(ex->msg),
 			 "the exec has a stopped run to resume or abandon");
@@ -1214,6 +1219,10 @@ static int check_args(wasm_exec *ex, const wasm_functype *ft, const wasm_val *ar
 wasm_result wasm_call(wasm_exec *ex, wasm_func *f, const wasm_val *args, uint32_t nargs,
 		      wasm_val *results, uint32_t nresults)
 {
+	if (!f) {
+		snprintf(ex->msg, sizeof(ex->msg), "no function");
+		return WASM_ERROR;
+	}
 	const wasm_functype *ft = f->type;
 	if (check_args(ex, ft, args, nargs, nresults) < 0)
 		return WASM_ERROR;
@@ -1272,6 +1281,7 @@ void wasm_exec_abandon(wasm_exec *ex)
 	ex->host_stopped = false;
 	ex->ftop = ex->frames;
 	ex->entry_fn = NULL;
+	atomic_store_explicit(&ex->stop, 0, memory_order_relaxed);
 }
 
 void wasm_exec_request_stop(wasm_exec *ex)

@@ -10,7 +10,9 @@
  *
  * Usage: wasm_api_test API.wasm
  */
+#include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +71,26 @@ static wasm_result h_apply(wasm_exec *ex, void *env, const uint64_t *a, uint64_t
 		return rc;
 	r[0] = (uint32_t)res.of.i32;
 	return WASM_OK;
+}
+
+/* Returns WASM_STOPPED on its first call, then doubles its argument. */
+static int slow_calls;
+static wasm_result h_slow_double(wasm_exec *ex, void *env, const uint64_t *a, uint64_t *r)
+{
+	(void)ex;
+	(void)env;
+	if (slow_calls++ == 0)
+		return WASM_STOPPED;
+	r[0] = (uint32_t)a[0] * 2;
+	return WASM_OK;
+}
+
+static void *stopper(void *arg)
+{
+	struct timespec ts = {0, 20 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	wasm_exec_request_stop(arg);
+	return NULL;
 }
 
 static uint8_t *read_file(const char *path, size_t *len)
@@ -136,7 +158,7 @@ int main(int argc, char **argv)
 	TK_REQUIRE(m != NULL, "module: %s", err);
 
 	/* imports as the module lists them */
-	TK_CHECK(wasm_module_import_count(m) == 6, "%u imports", wasm_module_import_count(m));
+	TK_CHECK(wasm_module_import_count(m) == 7, "%u imports", wasm_module_import_count(m));
 	const char *mod, *name;
 	wasm_externtype et;
 	TK_CHECK(wasm_module_import(m, 1, &mod, &name, &et) == 0 && !strcmp(name, "sum_bytes") &&
@@ -159,6 +181,7 @@ int main(int argc, char **argv)
 	wasm_imports_add_func_sig(im, "env", "apply", "ii:i", h_apply, NULL);
 	wasm_global *counter = wasm_global_new(wasm_val_i32(10), true);
 	wasm_imports_add_global(im, "env", "counter", counter);
+	wasm_imports_add_func_sig(im, "env", "slow_double", "i:i", h_slow_double, NULL);
 	bad = wasm_instance_new(m, im, NULL, err, sizeof(err));
 	TK_CHECK(bad == NULL && strstr(err, "incompatible import type env.sum_bytes"),
 		 "wrong signature accepted: %s", err);
@@ -325,6 +348,29 @@ int main(int argc, char **argv)
 	TK_CHECK(r == WASM_OK && res[0].of.i32 == 6765, "fib after fuel: %s %d",
 		 wasm_result_name(r), res[0].of.i32);
 	TK_CHECK(wasm_exec_resume(ex, res, 1) == WASM_ERROR, "resumed twice");
+
+	/* a host function asking to be called again after a stop */
+	r = call1(ex, in, "via_host", wasm_val_i32(20), res);
+	TK_CHECK(r == WASM_STOPPED, "host stop: %s", wasm_result_name(r));
+	TK_REQUIRE(wasm_state_frame_count(ex) == 1, "%u frames", wasm_state_frame_count(ex));
+	TK_REQUIRE(wasm_state_frame(ex, 0, &fi) == 0, "frame at the host call");
+	/* the call's argument is still on the stack: i32.const 1, local.get 0 */
+	wasm_val st[2];
+	wasm_state_frame_values(ex, 0, NULL, st);
+	TK_CHECK(fi.nstack == 2 && st[0].of.i32 == 1 && st[1].of.i32 == 20,
+		 "stack at the host call: %u values", fi.nstack);
+	r = wasm_exec_resume(ex, res, 1);
+	TK_CHECK(r == WASM_OK && res[0].of.i32 == 41 && slow_calls == 2,
+		 "re-issued host call: %s %d", wasm_result_name(r), res[0].of.i32);
+
+	/* a stop request from another thread ends an endless loop */
+	pthread_t th;
+	TK_REQUIRE(pthread_create(&th, NULL, stopper, ex) == 0, "thread");
+	r = call1(ex, in, "spin", wasm_val_i32(0), res);
+	pthread_join(th, NULL);
+	TK_CHECK(r == WASM_STOPPED, "spin: %s", wasm_result_name(r));
+	TK_CHECK(wasm_state_frame_count(ex) == 1, "spin frames");
+	wasm_exec_abandon(ex);
 
 	/* abandon a stopped run and start another */
 	wasm_exec_set_fuel(ex, 10);

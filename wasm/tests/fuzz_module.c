@@ -71,12 +71,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		}
 	}
-	wasm_config cfg = { .max_memory_pages = 16,
-			    .max_table_elems = 1000,
-			    .max_call_depth = 200,
-			    .stack_bytes = 1 << 20,
-			    .fuel_enabled = true,
-			    .fuel = 10000 };
+	wasm_config cfg = {.max_memory_pages = 16,
+			   .max_table_elems = 1000,
+			   .max_call_depth = 200,
+			   .stack_bytes = 1 << 20,
+			   .fuel_enabled = true,
+			   .fuel = 10000};
 	wasm_instance *in = wasm_instance_new(m, im, &cfg, err, sizeof(err));
 	if (in) {
 		wasm_exec *ex = wasm_exec_new(&cfg);
@@ -87,11 +87,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				wasm_module_export(m, i, &name, &t);
 				if (t.kind != WASM_EXTERN_FUNC || t.func.nparams > 8)
 					continue;
-				uint64_t args[8] = { 0 }, res[64];
+				uint64_t args[8] = {0}, res[64];
 				if (t.func.nresults > 64)
 					continue;
 				wasm_exec_set_fuel(ex, 10000);
-				wasm_result r = wasm_call_raw(ex, wasm_instance_func(in, name), args, res);
+				/* NULL for names with NUL bytes: the call refuses it */
+				wasm_result r =
+					wasm_call_raw(ex, wasm_instance_func(in, name), args, res);
 				if (r == WASM_STOPPED || r == WASM_OUT_OF_FUEL)
 					wasm_exec_abandon(ex);
 			}

@@ -72,7 +72,7 @@ static void expect_error(const struct buf *b, const char *want, const char *what
 /* A module of one function () -> () with the given body (locals included). */
 static void one_func(struct buf *out, const struct buf *body)
 {
-	struct buf s = { 0 };
+	struct buf s = {0};
 	header(out);
 	byte(&s, 1); /* one type */
 	put(&s, "\x60\0\0", 3);
@@ -118,7 +118,7 @@ static int try_module(const uint8_t *p, size_t n, wasm_imports *im)
 		TK_CHECK(err[0] != 0, "a rejection without a message");
 		return 0;
 	}
-	wasm_config cfg = { .max_memory_pages = 16, .max_table_elems = 1000 };
+	wasm_config cfg = {.max_memory_pages = 16, .max_table_elems = 1000};
 	wasm_instance *in = wasm_instance_new(m, im, &cfg, err, sizeof(err));
 	if (in)
 		wasm_instance_free(in);
@@ -130,7 +130,7 @@ static int try_module(const uint8_t *p, size_t n, wasm_imports *im)
 
 int main(int argc, char **argv)
 {
-	struct buf b = { 0 }, s = { 0 }, body = { 0 };
+	struct buf b = {0}, s = {0}, body = {0};
 	char err[256];
 
 	/* headers */
@@ -225,7 +225,7 @@ int main(int argc, char **argv)
 	section(&b, 5, &s);
 	m = wasm_module_new(b.b, b.n, err, sizeof(err));
 	TK_REQUIRE(m != NULL, "memory of 65536 pages: %s", err);
-	wasm_config cfg = { .max_memory_pages = 16 };
+	wasm_config cfg = {.max_memory_pages = 16};
 	wasm_instance *in = wasm_instance_new(m, NULL, &cfg, err, sizeof(err));
 	TK_CHECK(in == NULL && strstr(err, "over the limit"), "4 GiB memory: %s", err);
 	wasm_module_free(m);
@@ -262,6 +262,7 @@ int main(int argc, char **argv)
 		wasm_imports_add_func_sig(im, "env", "fail", "i:", host_nop, NULL);
 		wasm_imports_add_func_sig(im, "env", "quit", "i:", host_nop, NULL);
 		wasm_imports_add_func_sig(im, "env", "apply", "ii:i", host_nop, NULL);
+		wasm_imports_add_func_sig(im, "env", "slow_double", "i:i", host_nop, NULL);
 		wasm_global *g = wasm_global_new(wasm_val_i32(0), true);
 		wasm_imports_add_global(im, "env", "counter", g);
 		wasm_global_free(g);
@@ -272,7 +273,7 @@ int main(int argc, char **argv)
 		/* prefixes ending on a section boundary are valid modules */
 		TK_CHECK(accepted < 20, "%d prefixes accepted", accepted);
 		uint8_t *mut = malloc(n);
-		static const uint8_t vals[] = { 0x00, 0x01, 0x7f, 0x80, 0xff, 0x40, 0x0b, 0x10 };
+		static const uint8_t vals[] = {0x00, 0x01, 0x7f, 0x80, 0xff, 0x40, 0x0b, 0x10};
 		for (size_t k = 8; k < n; k++) {
 			for (size_t v = 0; v < sizeof(vals); v++) {
 				memcpy(mut, orig, n);
