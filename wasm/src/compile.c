@@ -785,7 +785,7 @@ static void numeric(struct cc *c, int o, const char *sig)
 		mark_dst(c, d);
 		imm = -1;
 	}
-	if (o == OP_I32_ADD && imm < 0)
+	if (o == OP_I32_ADD)
 		c->last_add_end = c->n;
 	if ((o >= OP_I32_EQ && o <= OP_I32_GE_U) || o == OP_I32_EQZ) {
 		c->last_cmp_pc = start;
@@ -798,8 +798,18 @@ static void numeric(struct cc *c, int o, const char *sig)
  * so that a memory access can take its two operands instead. */
 static bool fuse_add(struct cc *c, uint32_t src)
 {
-	return c->last_end == c->n && c->last_add_end == c->n && c->last_dst_cell > 0 &&
-	       c->code[c->last_dst_cell].u == src && src >= c->nlocals + c->npool_final;
+	if (!(c->last_end == c->n && c->last_add_end == c->n && c->last_dst_cell > 0 &&
+	      c->code[c->last_dst_cell].u == src && src >= c->nlocals + c->npool_final))
+		return false;
+	uint32_t at = c->last_dst_cell - 1;
+	if (c->code[at].h == c->labels[OP_I32_ADD_IMM]) {
+		/* the immediate becomes a pool slot operand */
+		uint32_t ps = pool_slot(c, (uint32_t)c->code[at + 3].u);
+		if (ps == UINT32_MAX)
+			return false;
+		c->code[at + 3].u = ps;
+	}
+	return true;
 }
 
 static uint32_t memarg(struct cc *c, uint32_t natural_log2)
