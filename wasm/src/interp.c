@@ -318,7 +318,9 @@ static wasm_result interp(wasm_exec *ex, const void *const **labels_out)
 	uint8_t *mbase;
 	uint64_t msize;
 	const char *trap_msg = NULL;
+#ifndef WASM_NO_SAFEPOINTS
 	cell *resume_pc = NULL;
+#endif
 	wasm_func *f;
 	uint64_t *nfp;
 	cell *ret;
