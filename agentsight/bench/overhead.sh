@@ -130,6 +130,32 @@ run_once() { # name traced
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# The floor: what one uprobe hit costs on this machine, whoever installs it.
+# A uprobe on a function's first instruction is an int3 trap (plus a
+# single-step); on a 5-byte nop, kernels since 6.18 take a cheaper path
+# (a call and a syscall), but OpenSSL's functions do not start with one.
+uprobe_us() { # plain|nop5 -> microseconds per call with a uprobe there
+	local kind=$1 off ev=/sys/kernel/tracing/uprobe_events
+	off=$("$cost" offsets | awk -v k="$kind" '$1 == k { print $2 }')
+	echo "p:isthmus_bench/$kind $cost:$off" >>"$ev" || return 1
+	echo 1 >"/sys/kernel/tracing/events/isthmus_bench/$kind/enable"
+	"$cost" "$kind" 200000 | awk '{ printf "%.2f", $1 / 1000 }'
+	echo 0 >"/sys/kernel/tracing/events/isthmus_bench/$kind/enable"
+	echo "-:isthmus_bench/$kind" >>"$ev"
+}
+cost=$build/agentsight/as_bench_uprobe_cost
+trap_us=
+if [ -x "$cost" ]; then
+	mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+	if [ -w /sys/kernel/tracing/uprobe_events ]; then
+		none_us=$("$cost" plain 2000000 | awk '{ printf "%.3f", $1 / 1000 }')
+		trap_us=$(uprobe_us plain) || trap_us=
+		nop5_us=$(uprobe_us nop5) || nop5_us=
+		[ -n "$trap_us" ] && echo "this machine: a call costs $none_us us; with a uprobe, $trap_us us at an ordinary" \
+			"first instruction (int3 trap, as at SSL_read), ${nop5_us:-?} us on a 5-byte nop (optimized)"
+	fi
+fi
+
 echo "AgentSight overhead: $rounds interleaved rounds; tls: $requests HTTPS requests; tls-stream: $streams streamed replies; exec: $execs loop iterations"
 printf '%-16s %22s %22s %14s\n' "" "wall ms (untraced/traced)" "CPU ms (untraced/traced)" "tracer CPU ms"
 for wl in as_bench_tls as_bench_tlss as_bench_tlshp as_bench_exec; do
@@ -152,6 +178,14 @@ for wl in as_bench_tls as_bench_tlss as_bench_tlshp as_bench_exec; do
 	awk -v n="$label" -v bw="$bw" -v tw="$tw" -v bc="$bc" -v tc="$tc" -v tr="$trc" 'BEGIN {
 		printf "%-16s %8.1f / %8.1f %+6.1f%% %8.1f / %8.1f %+6.1f%% %10.1f\n",
 			n, bw, tw, (tw - bw) * 100 / bw, bc, tc, (tc - bc) * 100 / bc, tr }'
+	# Each request of the tls workload passes two entry probes (SSL_write,
+	# then SSL_read; their returns take the cheap uretprobe path): the
+	# traps alone add this much, before any eBPF program runs.
+	if [ "$label" = tls ] && [ -n "$trap_us" ]; then
+		awk -v t="$trap_us" -v n="$requests" -v bw="$bw" 'BEGIN {
+			printf "%-16s %8s   2 traps x %s us x %d requests = %.1f ms, %+.1f%% of the untraced run\n",
+				"  (trap floor)", "", t, n, 2 * t * n / 1000, 2 * t * n / 10 / bw }'
+	fi
 done
 echo "(medians; wall: the workload's elapsed time; CPU: user+system time of its processes;"
 echo " tracer CPU: what agentsight itself used during a traced run, on the other core)"
