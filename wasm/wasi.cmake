@@ -124,3 +124,20 @@ foreach(entry IN LISTS WASI_GUEST_LIST)
       LABELS wasi)
   endif()
 endforeach()
+
+# ---- the SQLite workload --------------------------------------------------------
+
+# better-sqlite3's amalgamation, fetched with npm pack into the build folder
+# and built once for both sides (tests/guests/sqlite/build.sh); SKIPPED when
+# the npm registry cannot be reached.
+set(WASI_SQLITE_DIR ${CMAKE_CURRENT_BINARY_DIR}/sqlite)
+isthmus_add_test(NAME wasi_sqlite_node
+  COMMAND ${WASI_GUESTS}/sqlite/sqlite_test.sh node ${WASI_SQLITE_DIR} ${CMAKE_C_COMPILER}
+          ${ISTHMUS_WASM_CLANG} 20000
+  TIMEOUT 900 LABELS wasi)
+if(WASI_HAVE_RUNTIME)
+  isthmus_add_test(NAME wasi_sqlite
+    COMMAND ${WASI_GUESTS}/sqlite/sqlite_test.sh $<TARGET_FILE:vessel> ${WASI_SQLITE_DIR}
+            ${CMAKE_C_COMPILER} ${ISTHMUS_WASM_CLANG} 20000
+    TIMEOUT 900 LABELS wasi)
+endif()

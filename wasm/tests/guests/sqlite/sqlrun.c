@@ -1,25 +1,27 @@
 /* sqlrun: the driver of the SQLite workload, built natively and for
  * wasm32-wasi from the amalgamation that better-sqlite3 ships.
  *
- *   sqlrun DATABASE SCRIPT.sql [N]
+ *   sqlrun WORKDIR DATABASE [N] < SCRIPT.sql
  *
- * Opens (or creates) DATABASE, defines the table temp.params(n) holding N
- * (default 1000), then runs every statement of SCRIPT in turn and prints each
+ * Enters WORKDIR (natively a temporary folder, under WASI a preopened one),
+ * opens (or creates) DATABASE there, defines the table temp.params(n) holding
+ * N (default 1000), then runs every statement of the script read from stdin
+ * in turn and prints each
  * result row as its columns' text joined by '|'. SQLite formats numbers
  * itself, so the native and the Wasm builds are expected to print the same
- * bytes. Exits 1 with the statement and SQLite's message on any error.
+ * bytes. Temporary tables and sort spills stay in memory (WASI has no /tmp
+ * for SQLite's temporary files), natively too, so both builds do the same
+ * work. Exits 1 with the statement and SQLite's message on any error.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sqlite3.h"
 
-static char *read_file(const char *path)
+static char *read_all(FILE *f)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
 	size_t n;
@@ -36,7 +38,6 @@ static char *read_file(const char *path)
 			cap *= 2;
 		}
 	}
-	fclose(f);
 	if (buf)
 		buf[len] = '\0';
 	return buf;
@@ -75,25 +76,31 @@ static int run_script(sqlite3 *db, const char *sql)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: sqlrun DATABASE SCRIPT.sql [N]\n");
+		fprintf(stderr, "usage: sqlrun WORKDIR DATABASE [N] < SCRIPT.sql\n");
 		return 2;
 	}
+	if (chdir(argv[1]) != 0) {
+		fprintf(stderr, "sqlrun: cannot enter %s\n", argv[1]);
+		return 1;
+	}
 	long n = argc > 3 ? strtol(argv[3], NULL, 10) : 1000;
-	char *script = read_file(argv[2]);
+	char *script = read_all(stdin);
 	if (!script) {
-		fprintf(stderr, "sqlrun: cannot read %s\n", argv[2]);
+		fprintf(stderr, "sqlrun: cannot read the script from stdin\n");
 		return 1;
 	}
 	sqlite3 *db;
-	if (sqlite3_open(argv[1], &db) != SQLITE_OK) {
-		fprintf(stderr, "sqlrun: cannot open %s: %s\n", argv[1], sqlite3_errmsg(db));
+	if (sqlite3_open(argv[2], &db) != SQLITE_OK) {
+		fprintf(stderr, "sqlrun: cannot open %s: %s\n", argv[2], sqlite3_errmsg(db));
 		sqlite3_close(db);
 		free(script);
 		return 1;
 	}
 	char params[128];
 	snprintf(params, sizeof(params),
-		 "CREATE TEMP TABLE params(n INTEGER); INSERT INTO params VALUES (%ld);", n);
+		 "PRAGMA temp_store = MEMORY;"
+		 "CREATE TEMP TABLE params(n INTEGER); INSERT INTO params VALUES (%ld);",
+		 n);
 	int rc = run_script(db, params) || run_script(db, script);
 	sqlite3_close(db);
 	free(script);
