@@ -30,6 +30,8 @@ if(TARGET isthmus_wasm)
   target_link_libraries(vessel PRIVATE isthmus_wasi isthmus_wasm)
   install(TARGETS vessel)
 endif()
+# (The vessel command's own test, cli_test.sh, is registered after the
+# guests it runs.)
 
 # ---- guests -------------------------------------------------------------------
 
@@ -124,6 +126,12 @@ foreach(entry IN LISTS WASI_GUEST_LIST)
       LABELS wasi)
   endif()
 endforeach()
+
+if(WASI_HAVE_RUNTIME)
+  isthmus_add_test(NAME wasi_cli
+    COMMAND ${WASI_GUESTS}/cli/cli_test.sh $<TARGET_FILE:vessel> ${CMAKE_CURRENT_BINARY_DIR}
+    LABELS wasi)
+endif()
 
 # ---- the SQLite workload --------------------------------------------------------
 

@@ -152,13 +152,13 @@ static int parse_run(int argc, char **argv, options *o)
 		uint64_t n;
 		if (strcmp(a, "--dir") == 0) {
 			char *sep = strstr(argv[i], "::");
+			if (sep == argv[i] || (sep && !sep[2]) || !*argv[i])
+				return usage_error("--dir '%s': expected HOST or HOST::GUEST", val);
 			const char *host = argv[i], *guest = argv[i];
 			if (sep) {
 				*sep = '\0';
 				guest = sep + 2;
 			}
-			if (!*host || !*guest)
-				return usage_error("--dir '%s': expected HOST or HOST::GUEST", val);
 			o->dirs[o->ndirs].host_path = host;
 			o->dirs[o->ndirs].guest_path = guest;
 			o->ndirs++;

@@ -1,0 +1,2 @@
+;; A valid module that exports no _start.
+(module (func (export "main")))
