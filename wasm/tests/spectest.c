@@ -565,8 +565,9 @@ int main(int argc, char **argv)
 	json_error_t jerr;
 	json_t *root = json_load_file(argv[1], JSON_ALLOW_NUL, &jerr);
 	if (!root) {
-		printf("SKIPPED: cannot read %s (%s): was it converted by wast2json?\n", argv[1],
-		       jerr.text);
+		printf("SKIPPED: cannot read %s (%s): the spec data (../shared/data/wasm-spec) "
+		       "or wast2json (Debian's wabt) is missing\n",
+		       argv[1], jerr.text);
 		return 77;
 	}
 	if (json_object_get(root, "skipped")) {
