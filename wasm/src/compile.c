@@ -938,12 +938,36 @@ static void body(struct cc *c)
 			keep_types(c, pt, np);
 			materialize(c);
 			uint64_t patch = NOPATCH;
-			if (!dead(c)) {
+			if (!dead(c) && c->last_end == c->n && c->last_cmp_end == c->n &&
+			    cond.src == slot(c, c->nvals)) {
+				/* cmp dst a b; if -> branch to else on the negated
+				 * compare (eqz: on a != 0) */
+				static const uint8_t neg[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
+				uint32_t at = c->last_cmp_pc;
+				int co = c->last_cmp_op;
+				if (co == OP_I32_EQZ) {
+					c->code[at].h = c->labels[OP_BR_IF];
+					c->code[at + 1].u = c->code[at + 2].u;
+					patch = at + 2;
+				} else {
+					int fo = co >= OP_I32_EQ_IMM && co <= OP_I32_GE_U_IMM
+							 ? OP_BR_IF_I32_EQ_IMM +
+								   neg[co - OP_I32_EQ_IMM]
+							 : OP_BR_IF_I32_EQ + neg[co - OP_I32_EQ];
+					c->code[at].h = c->labels[fo];
+					c->code[at + 1].u = c->code[at + 2].u;
+					c->code[at + 2].u = c->code[at + 3].u;
+					patch = at + 3;
+				}
+				c->code[patch].u = NOPATCH;
+				push_u32(c, &c->relocs, &c->nrelocs, &c->crelocs, (uint32_t)patch);
+			} else if (!dead(c)) {
 				op(c, OP_BR_UNLESS);
 				put(c, cond.src);
 				patch = put(c, NOPATCH);
 				push_u32(c, &c->relocs, &c->nrelocs, &c->crelocs, (uint32_t)patch);
 			}
+			c->last_end = UINT32_MAX;
 			/* the parameters stay in their slots for the else branch:
 			 * only the then branch, which never reaches it, overwrites them */
 			push_ctl(c, 2, pt, np, rt, nr);
