@@ -917,6 +917,7 @@ static void body(struct cc *c)
 			keep_types(c, pt, np);
 			materialize(c);
 			push_ctl(c, b == 0x02 ? 0 : 1, pt, np, rt, nr);
+			c->last_end = UINT32_MAX; /* no fusion across a label */
 			if (b == 0x03 && !dead(c)) {
 				f = &c->ctls[c->nctls - 1];
 				f->label_pc = c->n;
