@@ -149,3 +149,23 @@ if(WASI_HAVE_RUNTIME)
             ${CMAKE_C_COMPILER} ${ISTHMUS_WASM_CLANG} 20000
     TIMEOUT 900 LABELS wasi)
 endif()
+
+# ---- bench/ -------------------------------------------------------------------
+
+# Compute kernels (integer, floating point, memory-bound, call-heavy) built
+# with -O2 on both sides; bench/run.sh times them and the SQLite workload
+# natively and under vessel and prints the wasm/native ratios.
+foreach(k sieve nbody matmul memsort calls)
+  isthmus_add_wasm_guest(wasi_bench_${k} SOURCES ${WASI_DIR}/bench/${k}.c)
+  wasi_native_guest(wasi_bench_native_${k} SOURCES ${WASI_DIR}/bench/${k}.c)
+  # run.sh finds both as wasi_bench_<k>[.wasm] in the binary folder.
+  add_custom_command(TARGET wasi_bench_native_${k} POST_BUILD
+    COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_PROPERTY:wasi_bench_native_${k},NATIVE_FILE>
+            ${CMAKE_CURRENT_BINARY_DIR}/wasi_bench_${k}
+    VERBATIM)
+endforeach()
+if(WASI_HAVE_RUNTIME)
+  isthmus_add_bench(NAME wasm_vs_native
+    COMMAND ${WASI_DIR}/bench/run.sh $<TARGET_FILE:vessel> ${CMAKE_CURRENT_BINARY_DIR}
+            ${WASI_SQLITE_DIR} ${CMAKE_C_COMPILER} ${ISTHMUS_WASM_CLANG})
+endif()
