@@ -127,7 +127,14 @@ foreach(entry IN LISTS WASI_GUEST_LIST)
   endif()
 endforeach()
 
+# A hostile guest (Wasm only) that calls WASI directly to get out of its
+# preopened folder; hostile_test.sh checks the guest's and the host's side.
+isthmus_add_wasm_guest(wasi_hostile_escape SOURCES ${WASI_GUESTS}/hostile/escape.c)
 if(WASI_HAVE_RUNTIME)
+  isthmus_add_test(NAME wasi_hostile
+    COMMAND ${WASI_GUESTS}/hostile/hostile_test.sh $<TARGET_FILE:vessel>
+            $<TARGET_PROPERTY:wasi_hostile_escape,WASM_FILE>
+    LABELS wasi)
   isthmus_add_test(NAME wasi_cli
     COMMAND ${WASI_GUESTS}/cli/cli_test.sh $<TARGET_FILE:vessel> ${CMAKE_CURRENT_BINARY_DIR}
     LABELS wasi)
