@@ -87,7 +87,7 @@ endif()
 find_program(WAT2WASM wat2wasm)
 set(WASM_TEST_WASM ${CMAKE_CURRENT_BINARY_DIR}/testwasm)
 set(wasm_test_modules "")
-foreach(w api)
+foreach(w api fusion)
   if(WAT2WASM)
     add_custom_command(OUTPUT ${WASM_TEST_WASM}/${w}.wasm
       COMMAND ${CMAKE_COMMAND} -E make_directory ${WASM_TEST_WASM}
@@ -103,6 +103,12 @@ find_package(Threads REQUIRED)
 target_link_libraries(wasm_api_test PRIVATE isthmus_wasm isthmus_testkit Threads::Threads)
 add_dependencies(wasm_api_test wasm_test_modules)
 isthmus_add_test(NAME wasm_api COMMAND wasm_api_test ${WASM_TEST_WASM}/api.wasm)
+
+# Fused compare-and-branch forms against the plain compares.
+add_executable(wasm_fusion_test ${WASM_DIR}/tests/fusion_test.c)
+target_link_libraries(wasm_fusion_test PRIVATE isthmus_wasm isthmus_testkit)
+add_dependencies(wasm_fusion_test wasm_test_modules)
+isthmus_add_test(NAME wasm_fusion COMMAND wasm_fusion_test ${WASM_TEST_WASM}/fusion.wasm)
 
 # Hostile and broken modules (uses api.wasm for prefixes and mutations).
 add_executable(wasm_malformed_test ${WASM_DIR}/tests/malformed_test.c)

@@ -558,7 +558,13 @@ static int branch_op(struct cc *c, int o, uint32_t d)
 		return OP_BR_IF_LOOP;
 	case OP_BR_UNLESS:
 		return OP_BR_UNLESS_LOOP;
+	case OP_BR_IF64:
+		return OP_BR_IF64_LOOP;
+	case OP_BR_UNLESS64:
+		return OP_BR_UNLESS64_LOOP;
 	default:
+		if (o >= OP_BR_IF_I64_EQ && o <= OP_BR_IF_I64_GE_U_IMM)
+			return OP_BR_IF_I64_EQ_LOOP + (o - OP_BR_IF_I64_EQ);
 		return OP_BR_IF_I32_EQ_LOOP + (o - OP_BR_IF_I32_EQ);
 	}
 }
@@ -787,7 +793,8 @@ static void numeric(struct cc *c, int o, const char *sig)
 	}
 	if (o == OP_I32_ADD)
 		c->last_add_end = c->n;
-	if ((o >= OP_I32_EQ && o <= OP_I32_GE_U) || o == OP_I32_EQZ) {
+	if ((o >= OP_I32_EQ && o <= OP_I32_GE_U) || o == OP_I32_EQZ ||
+	    (o >= OP_I64_EQ && o <= OP_I64_GE_U) || o == OP_I64_EQZ) {
 		c->last_cmp_pc = start;
 		c->last_cmp_end = c->n;
 		c->last_cmp_op = imm >= 0 ? imm : o;
@@ -858,6 +865,28 @@ static void emit_call(struct cc *c, int o, const wasm_functype *ft, uint64_t a1,
 		add_safepoint(c, SP_CALL, at, c->n, base, ft->nparams);
 	}
 	push_types(c, ft->results, ft->nresults);
+}
+
+/* The compare-and-branch operation for compare co (register or immediate,
+ * i32 or i64), branching when the compare holds or, with negate, fails. */
+static int cmp_branch(int co, bool negate)
+{
+	static const uint8_t neg[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
+	int base, k;
+	if (co >= OP_I32_EQ_IMM && co <= OP_I32_GE_U_IMM) {
+		base = OP_BR_IF_I32_EQ_IMM;
+		k = co - OP_I32_EQ_IMM;
+	} else if (co >= OP_I64_EQ_IMM && co <= OP_I64_GE_U_IMM) {
+		base = OP_BR_IF_I64_EQ_IMM;
+		k = co - OP_I64_EQ_IMM;
+	} else if (co >= OP_I64_EQ && co <= OP_I64_GE_U) {
+		base = OP_BR_IF_I64_EQ;
+		k = co - OP_I64_EQ;
+	} else {
+		base = OP_BR_IF_I32_EQ;
+		k = co - OP_I32_EQ;
+	}
+	return base + (negate ? neg[k] : k);
 }
 
 /* Moves n results from slot `from` to slot 0 and returns. A single result
@@ -943,19 +972,15 @@ static void body(struct cc *c)
 			    cond.src == slot(c, c->nvals)) {
 				/* cmp dst a b; if -> branch to else on the negated
 				 * compare (eqz: on a != 0) */
-				static const uint8_t neg[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
 				uint32_t at = c->last_cmp_pc;
 				int co = c->last_cmp_op;
-				if (co == OP_I32_EQZ) {
-					c->code[at].h = c->labels[OP_BR_IF];
+				if (co == OP_I32_EQZ || co == OP_I64_EQZ) {
+					c->code[at].h =
+						c->labels[co == OP_I32_EQZ ? OP_BR_IF : OP_BR_IF64];
 					c->code[at + 1].u = c->code[at + 2].u;
 					patch = at + 2;
 				} else {
-					int fo = co >= OP_I32_EQ_IMM && co <= OP_I32_GE_U_IMM
-							 ? OP_BR_IF_I32_EQ_IMM +
-								   neg[co - OP_I32_EQ_IMM]
-							 : OP_BR_IF_I32_EQ + neg[co - OP_I32_EQ];
-					c->code[at].h = c->labels[fo];
+					c->code[at].h = c->labels[cmp_branch(co, true)];
 					c->code[at + 1].u = c->code[at + 2].u;
 					c->code[at + 2].u = c->code[at + 3].u;
 					patch = at + 3;
@@ -1062,16 +1087,14 @@ static void body(struct cc *c)
 				 * compare's result slot is dead) */
 				uint32_t at = c->last_cmp_pc;
 				int co = c->last_cmp_op;
-				if (co == OP_I32_EQZ) {
-					c->code[at].h = c->labels[branch_op(c, OP_BR_UNLESS, d)];
+				if (co == OP_I32_EQZ || co == OP_I64_EQZ) {
+					int bo = co == OP_I32_EQZ ? OP_BR_UNLESS : OP_BR_UNLESS64;
+					c->code[at].h = c->labels[branch_op(c, bo, d)];
 					c->code[at + 1].u = c->code[at + 2].u;
 					c->n = at + 2;
 				} else {
-					int fo =
-						co >= OP_I32_EQ_IMM && co <= OP_I32_GE_U_IMM
-							? OP_BR_IF_I32_EQ_IMM + (co - OP_I32_EQ_IMM)
-							: OP_BR_IF_I32_EQ + (co - OP_I32_EQ);
-					c->code[at].h = c->labels[branch_op(c, fo, d)];
+					c->code[at].h =
+						c->labels[branch_op(c, cmp_branch(co, false), d)];
 					c->code[at + 1].u = c->code[at + 2].u;
 					c->code[at + 2].u = c->code[at + 3].u;
 					c->n = at + 3;

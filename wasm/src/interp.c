@@ -416,6 +416,75 @@ L_BR_UNLESS_LOOP:
 		pc += 3;
 	}
 	NEXT();
+	/* i64 compare and branch */
+	BRC(I64_EQ, (uint64_t)U64(1) == (uint64_t)U64(2))
+	BRC(I64_EQ_IMM, (uint64_t)U64(1) == (uint64_t)A(2))
+	BRCL(I64_EQ_LOOP, (uint64_t)U64(1) == (uint64_t)U64(2))
+	BRCL(I64_EQ_IMM_LOOP, (uint64_t)U64(1) == (uint64_t)A(2))
+	BRC(I64_NE, (uint64_t)U64(1) != (uint64_t)U64(2))
+	BRC(I64_NE_IMM, (uint64_t)U64(1) != (uint64_t)A(2))
+	BRCL(I64_NE_LOOP, (uint64_t)U64(1) != (uint64_t)U64(2))
+	BRCL(I64_NE_IMM_LOOP, (uint64_t)U64(1) != (uint64_t)A(2))
+	BRC(I64_LT_S, (int64_t)U64(1) < (int64_t)U64(2))
+	BRC(I64_LT_S_IMM, (int64_t)U64(1) < (int64_t)A(2))
+	BRCL(I64_LT_S_LOOP, (int64_t)U64(1) < (int64_t)U64(2))
+	BRCL(I64_LT_S_IMM_LOOP, (int64_t)U64(1) < (int64_t)A(2))
+	BRC(I64_LT_U, (uint64_t)U64(1) < (uint64_t)U64(2))
+	BRC(I64_LT_U_IMM, (uint64_t)U64(1) < (uint64_t)A(2))
+	BRCL(I64_LT_U_LOOP, (uint64_t)U64(1) < (uint64_t)U64(2))
+	BRCL(I64_LT_U_IMM_LOOP, (uint64_t)U64(1) < (uint64_t)A(2))
+	BRC(I64_GT_S, (int64_t)U64(1) > (int64_t)U64(2))
+	BRC(I64_GT_S_IMM, (int64_t)U64(1) > (int64_t)A(2))
+	BRCL(I64_GT_S_LOOP, (int64_t)U64(1) > (int64_t)U64(2))
+	BRCL(I64_GT_S_IMM_LOOP, (int64_t)U64(1) > (int64_t)A(2))
+	BRC(I64_GT_U, (uint64_t)U64(1) > (uint64_t)U64(2))
+	BRC(I64_GT_U_IMM, (uint64_t)U64(1) > (uint64_t)A(2))
+	BRCL(I64_GT_U_LOOP, (uint64_t)U64(1) > (uint64_t)U64(2))
+	BRCL(I64_GT_U_IMM_LOOP, (uint64_t)U64(1) > (uint64_t)A(2))
+	BRC(I64_LE_S, (int64_t)U64(1) <= (int64_t)U64(2))
+	BRC(I64_LE_S_IMM, (int64_t)U64(1) <= (int64_t)A(2))
+	BRCL(I64_LE_S_LOOP, (int64_t)U64(1) <= (int64_t)U64(2))
+	BRCL(I64_LE_S_IMM_LOOP, (int64_t)U64(1) <= (int64_t)A(2))
+	BRC(I64_LE_U, (uint64_t)U64(1) <= (uint64_t)U64(2))
+	BRC(I64_LE_U_IMM, (uint64_t)U64(1) <= (uint64_t)A(2))
+	BRCL(I64_LE_U_LOOP, (uint64_t)U64(1) <= (uint64_t)U64(2))
+	BRCL(I64_LE_U_IMM_LOOP, (uint64_t)U64(1) <= (uint64_t)A(2))
+	BRC(I64_GE_S, (int64_t)U64(1) >= (int64_t)U64(2))
+	BRC(I64_GE_S_IMM, (int64_t)U64(1) >= (int64_t)A(2))
+	BRCL(I64_GE_S_LOOP, (int64_t)U64(1) >= (int64_t)U64(2))
+	BRCL(I64_GE_S_IMM_LOOP, (int64_t)U64(1) >= (int64_t)A(2))
+	BRC(I64_GE_U, (uint64_t)U64(1) >= (uint64_t)U64(2))
+	BRC(I64_GE_U_IMM, (uint64_t)U64(1) >= (uint64_t)A(2))
+	BRCL(I64_GE_U_LOOP, (uint64_t)U64(1) >= (uint64_t)U64(2))
+	BRCL(I64_GE_U_IMM_LOOP, (uint64_t)U64(1) >= (uint64_t)A(2))
+L_BR_IF64:
+	if (U64(1))
+		pc = pc[2].p;
+	else
+		pc += 3;
+	NEXT();
+L_BR_UNLESS64:
+	if (!U64(1))
+		pc = pc[2].p;
+	else
+		pc += 3;
+	NEXT();
+L_BR_IF64_LOOP:
+	if (U64(1)) {
+		pc = pc[2].p;
+		SAFEPOINT_CHECK(pc);
+	} else {
+		pc += 3;
+	}
+	NEXT();
+L_BR_UNLESS64_LOOP:
+	if (!U64(1)) {
+		pc = pc[2].p;
+		SAFEPOINT_CHECK(pc);
+	} else {
+		pc += 3;
+	}
+	NEXT();
 	/* an immediate second operand: dst a imm */
 	BIN32I(I32_EQ_IMM, (uint32_t)a == (uint32_t)b)
 	BIN64I(I64_EQ_IMM, (uint64_t)a == (uint64_t)b)

@@ -310,7 +310,52 @@
 	X(BR_IF_I32_LE_S_IMM_LOOP)                                            \
 	X(BR_IF_I32_LE_U_IMM_LOOP)                                            \
 	X(BR_IF_I32_GE_S_IMM_LOOP)                                            \
-	X(BR_IF_I32_GE_U_IMM_LOOP)
+	X(BR_IF_I32_GE_U_IMM_LOOP)                                            \
+	/* the same for i64 */                                                \
+	X(BR_IF_I64_EQ)                                                       \
+	X(BR_IF_I64_NE)                                                       \
+	X(BR_IF_I64_LT_S)                                                     \
+	X(BR_IF_I64_LT_U)                                                     \
+	X(BR_IF_I64_GT_S)                                                     \
+	X(BR_IF_I64_GT_U)                                                     \
+	X(BR_IF_I64_LE_S)                                                     \
+	X(BR_IF_I64_LE_U)                                                     \
+	X(BR_IF_I64_GE_S)                                                     \
+	X(BR_IF_I64_GE_U)                                                     \
+	X(BR_IF_I64_EQ_IMM)                                                   \
+	X(BR_IF_I64_NE_IMM)                                                   \
+	X(BR_IF_I64_LT_S_IMM)                                                 \
+	X(BR_IF_I64_LT_U_IMM)                                                 \
+	X(BR_IF_I64_GT_S_IMM)                                                 \
+	X(BR_IF_I64_GT_U_IMM)                                                 \
+	X(BR_IF_I64_LE_S_IMM)                                                 \
+	X(BR_IF_I64_LE_U_IMM)                                                 \
+	X(BR_IF_I64_GE_S_IMM)                                                 \
+	X(BR_IF_I64_GE_U_IMM)                                                 \
+	X(BR_IF_I64_EQ_LOOP)                                                  \
+	X(BR_IF_I64_NE_LOOP)                                                  \
+	X(BR_IF_I64_LT_S_LOOP)                                                \
+	X(BR_IF_I64_LT_U_LOOP)                                                \
+	X(BR_IF_I64_GT_S_LOOP)                                                \
+	X(BR_IF_I64_GT_U_LOOP)                                                \
+	X(BR_IF_I64_LE_S_LOOP)                                                \
+	X(BR_IF_I64_LE_U_LOOP)                                                \
+	X(BR_IF_I64_GE_S_LOOP)                                                \
+	X(BR_IF_I64_GE_U_LOOP)                                                \
+	X(BR_IF_I64_EQ_IMM_LOOP)                                              \
+	X(BR_IF_I64_NE_IMM_LOOP)                                              \
+	X(BR_IF_I64_LT_S_IMM_LOOP)                                            \
+	X(BR_IF_I64_LT_U_IMM_LOOP)                                            \
+	X(BR_IF_I64_GT_S_IMM_LOOP)                                            \
+	X(BR_IF_I64_GT_U_IMM_LOOP)                                            \
+	X(BR_IF_I64_LE_S_IMM_LOOP)                                            \
+	X(BR_IF_I64_LE_U_IMM_LOOP)                                            \
+	X(BR_IF_I64_GE_S_IMM_LOOP)                                            \
+	X(BR_IF_I64_GE_U_IMM_LOOP)                                            \
+	X(BR_IF64)                                                            \
+	X(BR_UNLESS64)                                                        \
+	X(BR_IF64_LOOP)                                                       \
+	X(BR_UNLESS64_LOOP)
 
 enum wasm_op {
 #define WASM_OP_ENUM(n) OP_##n,

@@ -1,0 +1,107 @@
+/* fusion_test: the compiler fuses compares into branches (br_if, if, loop
+ * back-edges, with register or immediate operands, for i32 and i64). This
+ * test runs tests/wat/fusion.wat, where each compare appears plainly (the
+ * spec tests check those results) and in every fused form, over values
+ * around the edges of signed and unsigned order, and requires the fused
+ * forms to agree with the plain compare.
+ *
+ * Usage: wasm_fusion_test FUSION.wasm
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testkit.h"
+#include "wasm.h"
+
+static const char *const cmps[] = {"eq",   "ne",   "lt_s", "lt_u", "gt_s",
+				   "gt_u", "le_s", "le_u", "ge_s", "ge_u"};
+
+static int32_t call(wasm_exec *ex, wasm_instance *in, const char *name, const wasm_val *args,
+		    uint32_t n)
+{
+	wasm_func *f = wasm_instance_func(in, name);
+	TK_REQUIRE(f != NULL, "no export %s", name);
+	wasm_val r;
+	wasm_result rc = wasm_call(ex, f, args, n, &r, 1);
+	TK_REQUIRE(rc == WASM_OK, "%s: %s", name, wasm_exec_message(ex));
+	return r.of.i32;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		tk_skip("no module given");
+	FILE *fp = fopen(argv[1], "rb");
+	if (!fp)
+		tk_skip("cannot read %s (built by wat2wasm)", argv[1]);
+	static uint8_t buf[1 << 20];
+	size_t len = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	char err[256];
+	wasm_module *m = wasm_module_new(buf, len, err, sizeof(err));
+	TK_REQUIRE(m, "module: %s", err);
+	wasm_instance *in = wasm_instance_new(m, NULL, NULL, err, sizeof(err));
+	TK_REQUIRE(in, "instance: %s", err);
+	wasm_exec *ex = wasm_exec_new(NULL);
+
+	static const int64_t vals[] = {0,	  1,	     -1,	5,	    -7,
+				       6,	  INT32_MAX, INT32_MIN, UINT32_MAX, INT64_MAX,
+				       INT64_MIN, -6,	     4,		0x100000005};
+	size_t nv = sizeof(vals) / sizeof(vals[0]);
+	char name[64];
+	for (int w = 0; w < 2; w++) {
+		const char *t = w ? "i64" : "i32";
+		for (size_t c = 0; c < 10; c++) {
+			for (size_t i = 0; i < nv; i++) {
+				wasm_val a =
+					w ? wasm_val_i64(vals[i]) : wasm_val_i32((int32_t)vals[i]);
+				for (size_t j = 0; j < nv; j++) {
+					wasm_val args[2] = {a, w ? wasm_val_i64(vals[j])
+								 : wasm_val_i32((int32_t)vals[j])};
+					snprintf(name, sizeof(name), "%s_%s", t, cmps[c]);
+					int32_t want = call(ex, in, name, args, 2);
+					static const char *const forms[] = {"_br", "_if", "_loop",
+									    "_loop2"};
+					for (size_t k = 0; k < 4; k++) {
+						snprintf(name, sizeof(name), "%s_%s%s", t, cmps[c],
+							 forms[k]);
+						int32_t got = call(ex, in, name, args, 2);
+						TK_CHECK(got == want,
+							 "%s(%lld, %lld) = %d, plain %d", name,
+							 (long long)vals[i], (long long)vals[j],
+							 got, want);
+					}
+				}
+				snprintf(name, sizeof(name), "%s_%s_imm", t, cmps[c]);
+				int32_t want = call(ex, in, name, &a, 1);
+				static const char *const iforms[] = {"_br_imm", "_if_imm"};
+				for (size_t k = 0; k < 2; k++) {
+					snprintf(name, sizeof(name), "%s_%s%s", t, cmps[c],
+						 iforms[k]);
+					int32_t got = call(ex, in, name, &a, 1);
+					TK_CHECK(got == want, "%s(%lld) = %d, plain %d", name,
+						 (long long)vals[i], got, want);
+				}
+			}
+		}
+		for (size_t i = 0; i < nv; i++) {
+			wasm_val a = w ? wasm_val_i64(vals[i]) : wasm_val_i32((int32_t)vals[i]);
+			snprintf(name, sizeof(name), "%s_eqz", t);
+			int32_t want = call(ex, in, name, &a, 1);
+			TK_CHECK(want == (w ? vals[i] == 0 : (int32_t)vals[i] == 0), "%s wrong",
+				 name);
+			static const char *const eforms[] = {"_br", "_if", "_loop"};
+			for (size_t k = 0; k < 3; k++) {
+				snprintf(name, sizeof(name), "%s_eqz%s", t, eforms[k]);
+				int32_t got = call(ex, in, name, &a, 1);
+				TK_CHECK(got == want, "%s(%lld) = %d, plain %d", name,
+					 (long long)vals[i], got, want);
+			}
+		}
+	}
+	wasm_exec_free(ex);
+	wasm_instance_free(in);
+	wasm_module_free(m);
+	return tk_finish();
+}
