@@ -2,7 +2,7 @@
  * per step, so that a run can move between machines and ISAs as an image
  * file (the dock daemon of docs/vessels.md does this over TCP later).
  *
- *   vslctl run [OPTIONS] MODULE [ARGS...]
+ *   vslctl run [--count] [OPTIONS] MODULE [ARGS...]
  *   vslctl checkpoint [OPTIONS] --fuel N -o IMAGE MODULE [ARGS...]
  *   vslctl resume [--fuel N -o IMAGE] [--dir HOST::GUEST] [--module MODULE] IMAGE
  *   vslctl inspect IMAGE
@@ -34,7 +34,7 @@
 #define MAX_FILE   (UINT64_C(1) << 33)
 
 static const char usage_text[] =
-	"usage: vslctl run [OPTIONS] MODULE [ARGS...]\n"
+	"usage: vslctl run [--count] [OPTIONS] MODULE [ARGS...]\n"
 	"       vslctl checkpoint [OPTIONS] --fuel N -o IMAGE MODULE [ARGS...]\n"
 	"       vslctl resume [--fuel N -o IMAGE] [--dir HOST::GUEST] [--module MODULE] IMAGE\n"
 	"       vslctl inspect IMAGE\n"
@@ -44,6 +44,7 @@ static const char usage_text[] =
 	"  --fuel N             stop after N safe points and write the image given by -o\n"
 	"  -o IMAGE             image file to write\n"
 	"  --no-module          do not carry the module bytes in the image\n"
+	"  --count              run: print the number of safe points passed on stderr\n"
 	"  --module MODULE      resume: the module, when the image does not carry it\n";
 
 static int usage(const char *msg, const char *arg)
@@ -109,6 +110,7 @@ typedef struct opts {
 	const char *out;
 	const char *module;
 	bool no_module;
+	bool count;
 	int first; /* index of the first operand */
 } opts;
 
@@ -125,6 +127,10 @@ static int parse(int argc, char **argv, opts *o)
 			break;
 		if (strcmp(a, "--no-module") == 0) {
 			o->no_module = true;
+			continue;
+		}
+		if (strcmp(a, "--count") == 0) {
+			o->count = true;
 			continue;
 		}
 		if (i + 1 >= argc)
@@ -175,8 +181,12 @@ static int parse(int argc, char **argv, opts *o)
 static int drive(vsl_vessel *v, const opts *o, const char *name)
 {
 	fflush(stdout);
-	wasm_result r = vsl_vessel_run(v, o->fuel);
+	const uint64_t big = UINT64_C(1) << 62;
+	wasm_result r = vsl_vessel_run(v, o->count ? big : o->fuel);
 	fflush(stdout);
+	if (o->count)
+		fprintf(stderr, "vslctl: %" PRIu64 " safe points\n",
+			big - wasm_exec_fuel(vsl_vessel_exec(v)));
 	switch (r) {
 	case WASM_OK:
 		return 0;
