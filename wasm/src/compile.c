@@ -1295,7 +1295,21 @@ static void body(struct cc *c)
 				}
 			}
 			push(c, rt);
-			if (!dead(c)) {
+			if (!dead(c) && c->last_end == c->n && c->last_cmp_end == c->n &&
+			    (c->last_cmp_op == OP_I32_EQZ || c->last_cmp_op == OP_I64_EQZ) &&
+			    c->code[c->last_cmp_pc + 1].u == cond.src) {
+				/* select(a, b, eqz x) = select(b, a, x) */
+				uint32_t at = c->last_cmp_pc;
+				uint64_t x = c->code[at + 2].u;
+				int so = c->last_cmp_op == OP_I32_EQZ ? OP_SELECT : OP_SELECT64;
+				c->n = at;
+				op(c, so);
+				uint32_t d = put(c, slot(c, c->nvals - 1));
+				put(c, v2.src);
+				put(c, v1.src);
+				put(c, x);
+				mark_dst(c, d);
+			} else if (!dead(c)) {
 				op(c, OP_SELECT);
 				uint32_t d = put(c, slot(c, c->nvals - 1));
 				put(c, v1.src);
@@ -1303,6 +1317,7 @@ static void body(struct cc *c)
 				put(c, cond.src);
 				mark_dst(c, d);
 			}
+			c->last_cmp_end = UINT32_MAX;
 			break;
 		}
 		case 0x20: { /* local.get */

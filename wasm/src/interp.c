@@ -636,6 +636,10 @@ L_SELECT:
 	S(1) = U32(4) ? S(2) : S(3);
 	pc += 5;
 	NEXT();
+L_SELECT64:
+	S(1) = U64(4) ? S(2) : S(3);
+	pc += 5;
+	NEXT();
 L_GLOBAL_GET:
 	S(1) = inst->globals[A(2)]->val;
 	pc += 3;

@@ -100,6 +100,18 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	/* select with an eqz condition folded in: the operands swap */
+	for (size_t i = 0; i < nv; i++) {
+		wasm_val a32[3] = {wasm_val_i32((int32_t)vals[i]), wasm_val_i32(11),
+				   wasm_val_i32(22)};
+		int32_t want = (int32_t)vals[i] == 0 ? 11 : 22;
+		TK_CHECK(call(ex, in, "i32_eqz_select", a32, 3) == want, "i32_eqz_select(%lld)",
+			 (long long)vals[i]);
+		wasm_val a64[3] = {wasm_val_i64(vals[i]), wasm_val_i32(11), wasm_val_i32(22)};
+		want = vals[i] == 0 ? 11 : 22;
+		TK_CHECK(call(ex, in, "i64_eqz_select", a64, 3) == want, "i64_eqz_select(%lld)",
+			 (long long)vals[i]);
+	}
 	wasm_exec_free(ex);
 	wasm_instance_free(in);
 	wasm_module_free(m);

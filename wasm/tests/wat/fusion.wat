@@ -171,4 +171,6 @@
   (func (export "i64_eqz_br") (param i64) (result i32) (block (br_if 0 (i64.eqz (local.get 0))) (return (i32.const 0))) (i32.const 1))
   (func (export "i64_eqz_if") (param i64) (result i32) (if (result i32) (i64.eqz (local.get 0)) (then (i32.const 1)) (else (i32.const 0))))
   (func (export "i64_eqz_loop") (param i64) (result i32) (local $k i32) (loop $l (local.set $k (i32.add (local.get $k) (i32.const 1))) (if (i32.ge_u (local.get $k) (i32.const 2)) (then (return (i32.const 1)))) (br_if $l (i64.eqz (local.get 0)))) (i32.const 0))
+  (func (export "i32_eqz_select") (param i32 i32 i32) (result i32) (select (local.get 1) (local.get 2) (i32.eqz (local.get 0))))
+  (func (export "i64_eqz_select") (param i64 i32 i32) (result i32) (select (local.get 1) (local.get 2) (i64.eqz (local.get 0))))
 )
