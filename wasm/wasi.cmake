@@ -30,6 +30,13 @@ if(TARGET isthmus_wasm)
   target_link_libraries(vessel PRIVATE isthmus_wasi isthmus_wasm)
   install(TARGETS vessel)
 endif()
+# The path sandbox parses what a guest passes: fuzzed with paths against a
+# folder salted with links that point out; any escape or leaked fd aborts.
+if(WASI_HAVE_RUNTIME)
+  isthmus_add_fuzzer(NAME fuzz_wasi_path SOURCES ${WASI_GUESTS}/unit/fuzz_wasi_path.c
+                     LIBS isthmus_wasi CORPUS ${WASI_GUESTS}/unit/corpus/fuzz_wasi_path)
+  target_include_directories(fuzz_wasi_path PRIVATE ${WASI_DIR}/src)
+endif()
 # (The vessel command's own test, cli_test.sh, is registered after the
 # guests it runs.)
 

@@ -361,6 +361,11 @@ static void test_files(wasi_ctx *w)
 		 "mtime %llu", (unsigned long long)ld64(BUF + 48));
 	TK_CHECK(call("fd_filestat_set_times", 4, A(fd), A(0), A(0), A(1 | 2)) == E_INVAL,
 		 "ATIM with ATIM_NOW");
+	/* MTIM_NOW (8): the host's now, after 2020. */
+	TK_CHECK(call("fd_filestat_set_times", 4, A(fd), A(0), A(0), A(8)) == 0, "MTIM_NOW");
+	TK_CHECK(call("fd_filestat_get", 2, A(fd), A(BUF)) == 0 &&
+			 ld64(BUF + 48) > UINT64_C(1577836800000000000),
+		 "mtime after MTIM_NOW %llu", (unsigned long long)ld64(BUF + 48));
 	/* fdstat: filetype @0, flags @2, rights @8. */
 	TK_CHECK(call("fd_fdstat_get", 2, A(fd), A(BUF)) == 0 && mem[BUF] == 4, "fdstat");
 	TK_CHECK(call("fd_fdstat_set_flags", 2, A(fd), A(1)) == 0, "set APPEND");
