@@ -77,6 +77,12 @@ struct cc {
 	/* fusion: the last compare, for br_if */
 	uint32_t last_cmp_pc, last_cmp_end;
 	uint32_t last_add_end; /* the end of the last register i32.add */
+	/* which of the first 64 locals have been written so far in bytecode
+	 * order (the others still hold the zero of the call, unless a loop
+	 * brings control back: then nloops > 0) */
+	uint32_t nloops;
+	uint64_t written;
+	uint32_t nparams;
 	int last_cmp_op;
 	uint8_t *one_type;
 	uint8_t tbuf[1];
@@ -947,12 +953,13 @@ static void body(struct cc *c)
 			materialize(c);
 			push_ctl(c, b == 0x02 ? 0 : 1, pt, np, rt, nr);
 			c->last_end = UINT32_MAX; /* no fusion across a label */
+			if (b == 0x03)
+				c->nloops++;
 			if (b == 0x03 && !dead(c)) {
 				f = &c->ctls[c->nctls - 1];
+				/* the check is made by the branches back here, not on
+				 * entry (the function's entry has one) */
 				f->label_pc = c->n;
-#ifndef WASM_NO_SAFEPOINTS
-				op(c, OP_SAFEPOINT);
-#endif
 				f->body_pc = c->n;
 				add_safepoint(c, SP_LOOP, c->n, 0, c->nvals, 0);
 			}
@@ -1052,6 +1059,8 @@ static void body(struct cc *c)
 			resolve(c, f->patches, c->n);
 			if (f->else_patch != NOPATCH)
 				resolve(c, f->else_patch, c->n);
+			if (f->kind == 1)
+				c->nloops--;
 			c->nctls--;
 			c->last_end = UINT32_MAX;
 			break;
@@ -1197,7 +1206,11 @@ static void body(struct cc *c)
 					if (!branch_moves(c, ds[i], false)) {
 						struct ctl *t = &c->ctls[c->nctls - 1 - ds[i]];
 						if (t->kind == 1) {
-							c->code[tab + i].u = t->label_pc;
+							/* a stub that checks the loop's safe point
+							 */
+							c->code[tab + i].u = c->n;
+							op(c, OP_BR_LOOP);
+							put_label(c, ds[i]);
 						} else {
 							c->code[tab + i].u = t->patches;
 							t->patches = tab + i;
@@ -1345,7 +1358,13 @@ static void body(struct cc *c)
 				return;
 			if (v.src == CONST_SRC) {
 				materialize_local(c, x);
-				if (!dead(c)) {
+				/* the call zeroed the declared locals: storing 0 into one
+				 * not written before, outside loops, is a no-op */
+				bool zero = v.k == 0 && c->nloops == 0 && x >= c->nparams &&
+					    x < 64 && !(c->written & (1ull << x));
+				if (x < 64)
+					c->written |= 1ull << x;
+				if (!dead(c) && !zero) {
 					op(c, OP_CONST);
 					put(c, x);
 					put(c, v.k);
@@ -1355,6 +1374,8 @@ static void body(struct cc *c)
 					push_deferred(c, c->locals[x], x);
 				break;
 			}
+			if (x < 64)
+				c->written |= 1ull << x;
 			bool direct =
 				!dead(c) && c->last_end == c->n && v.src == slot(c, c->nvals) &&
 				c->code[c->last_dst_cell].u == v.src && !refers_to_local(c, x);
@@ -1889,6 +1910,7 @@ static int compile(const wasm_module *m, uint32_t i, struct wasm_code *out, uint
 	c.instr_off = out->first_instr;
 	push_ctl(&c, 4, NULL, 0, ft->results, ft->nresults);
 	const uint8_t *body_p = c.p;
+	c.nparams = ft->nparams;
 	c.npool_final = WASM_POOL_MAX; /* pass 1: room for any pool */
 	add_safepoint(&c, SP_ENTRY, 0, 0, 0, 0);
 	body(&c);
@@ -1911,6 +1933,8 @@ static int compile(const wasm_module *m, uint32_t i, struct wasm_code *out, uint
 	free(c.probe_types);
 	c.probe_types = NULL;
 	c.p = body_p;
+	c.nloops = 0;
+	c.written = 0;
 	c.instr_off = out->first_instr;
 	push_ctl(&c, 4, NULL, 0, ft->results, ft->nresults);
 	add_safepoint(&c, SP_ENTRY, 0, 0, 0, 0);

@@ -51,6 +51,7 @@ static int view(const wasm_exec *ex, uint32_t i, struct fview *v)
 static const struct wasm_safepoint *find_sp(const struct wasm_code *c, uint32_t pcidx,
 					    bool innermost, bool host_stopped, uint32_t *height)
 {
+	const struct wasm_safepoint *found = NULL;
 	for (uint32_t k = 0; k < c->nsps; k++) {
 		const struct wasm_safepoint *s = &c->sps[k];
 		if (s->kind == SP_CALL) {
@@ -63,11 +64,13 @@ static const struct wasm_safepoint *find_sp(const struct wasm_code *c, uint32_t 
 				return s;
 			}
 		} else if (innermost && !host_stopped && s->pc == pcidx) {
+			/* a loop at the very start shares its pc with the entry:
+			 * the later record (the loop) is the more precise */
 			*height = s->height;
-			return s;
+			found = s;
 		}
 	}
-	return NULL;
+	return found;
 }
 
 uint32_t wasm_state_frame_count(const wasm_exec *ex)

@@ -112,6 +112,13 @@ int main(int argc, char **argv)
 		TK_CHECK(call(ex, in, "i64_eqz_select", a64, 3) == want, "i64_eqz_select(%lld)",
 			 (long long)vals[i]);
 	}
+	/* zero stores into locals (a runs, b counts) */
+	wasm_val seven = wasm_val_i32(7);
+	TK_CHECK(call(ex, in, "zero_after_write", &seven, 1) == 0, "zero after a write");
+	TK_CHECK(call(ex, in, "zero_after_tee", &seven, 1) == 0, "zero after a tee");
+	/* n: 0, then 7, then 14 */
+	TK_CHECK(call(ex, in, "zero_in_loop", &seven, 1) == 14, "zero in a loop: %d",
+		 call(ex, in, "zero_in_loop", &seven, 1));
 	wasm_exec_free(ex);
 	wasm_instance_free(in);
 	wasm_module_free(m);

@@ -173,4 +173,17 @@
   (func (export "i64_eqz_loop") (param i64) (result i32) (local $k i32) (loop $l (local.set $k (i32.add (local.get $k) (i32.const 1))) (if (i32.ge_u (local.get $k) (i32.const 2)) (then (return (i32.const 1)))) (br_if $l (i64.eqz (local.get 0)))) (i32.const 0))
   (func (export "i32_eqz_select") (param i32 i32 i32) (result i32) (select (local.get 1) (local.get 2) (i32.eqz (local.get 0))))
   (func (export "i64_eqz_select") (param i64 i32 i32) (result i32) (select (local.get 1) (local.get 2) (i64.eqz (local.get 0))))
+  ;; storing 0 into a declared local is skipped only while it still holds
+  ;; the zero of the call: after any other write, or inside a loop, it is not
+  (func (export "zero_after_write") (param i32) (result i32) (local $x i32)
+    (local.set $x (local.get 0)) (local.set $x (i32.const 0)) (local.get $x))
+  (func (export "zero_after_tee") (param i32) (result i32) (local $x i32)
+    (drop (local.tee $x (i32.add (local.get 0) (i32.const 1)))) (local.set $x (i32.const 0)) (local.get $x))
+  (func (export "zero_in_loop") (param i32) (result i32) (local $x i32) (local $n i32)
+    (loop $l
+      (local.set $n (i32.add (local.get $n) (local.get $x)))
+      (local.set $x (i32.const 0))
+      (local.set $x (i32.add (local.get $x) (local.get 0)))
+      (br_if $l (i32.lt_u (local.get $n) (i32.const 10))))
+    (local.get $n))
 )
