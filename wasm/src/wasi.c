@@ -434,7 +434,7 @@ static int strings_get(wasm_exec *ex, uint32_t n, char **v, uint32_t ptrs, uint3
 	uint64_t off = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		size_t len = strlen(v[i]) + 1;
-		wasm_store_u32le(p + 4 * i, (uint32_t)(buf + off));
+		wasm_store_u32le(p + 4 * (size_t)i, (uint32_t)(buf + off));
 		memcpy(b + off, v[i], len);
 		off += len;
 	}
@@ -547,7 +547,7 @@ WASI_FN(clock_res_get)
 
 WASI_FN(clock_time_get)
 {
-	uint64_t ns;
+	uint64_t ns = 0;
 	int e = clock_now(env, ARG32(0), &ns);
 	if (e)
 		RET(e);
@@ -637,7 +637,7 @@ WASI_FN(poll_oneoff)
 			uint32_t id = wasm_load_u32le(s + 16);
 			uint64_t t = wasm_load_u64le(s + 24);
 			uint16_t flags = wasm_load_u16le(s + 40);
-			uint64_t now;
+			uint64_t now = 0;
 			int e = clock_now(w, id, &now);
 			if (e) {
 				put_event(out + (size_t)nev++ * WASI_EVENT_SIZE, userdata,

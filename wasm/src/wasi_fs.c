@@ -75,7 +75,8 @@ static int gather(wasm_exec *ex, uint32_t iovs, uint32_t n, struct iovec *out)
 	if (!v)
 		return WASI_EFAULT;
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t buf = wasm_load_u32le(v + 8 * i), len = wasm_load_u32le(v + 8 * i + 4);
+		uint32_t buf = wasm_load_u32le(v + 8 * (size_t)i);
+		uint32_t len = wasm_load_u32le(v + 8 * (size_t)i + 4);
 		uint8_t *p = wasi_mem(ex, buf, len);
 		if (!p)
 			return WASI_EFAULT;
