@@ -3,8 +3,10 @@
  * record its output, the files it writes and the number of safe points it
  * passes. Then, at 20 points drawn from a seeded PRNG, a fresh vessel runs
  * to that point on fuel, is checkpointed to image bytes and freed, and a new
- * vessel restored from the bytes finishes the run; a last run stops, saves
- * and restores at 10 points in a row. Every run must end with the same exit
+ * vessel restored from the bytes finishes the run; a run stops, saves
+ * and restores at 10 points in a row; and a run is stopped three times by
+ * wasm_exec_request_stop from another thread (where the stop lands depends
+ * on timing, what must hold does not). Every run must end with the same exit
  * status, the same stdout and the same files as the uninterrupted one.
  *
  * Usage: vessel_checkpoint_test NAME=GUEST.wasm...   (VSL_SEED=n to replay)
@@ -13,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +238,38 @@ static void same(const guest *g, const char *what, const outcome *ref, const out
 		 what, got->files, ref->files);
 }
 
+/* Stops a running exec from another thread after a short random delay. */
+typedef struct stopper {
+	wasm_exec *ex;
+	long delay_us;
+	atomic_bool running;
+} stopper;
+
+static void *stop_thread(void *arg)
+{
+	stopper *s = arg;
+	while (!atomic_load(&s->running))
+		sched_yield();
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = s->delay_us * 1000};
+	nanosleep(&ts, NULL);
+	wasm_exec_request_stop(s->ex);
+	return NULL;
+}
+
+/* Runs v without fuel while another thread asks it to stop. */
+static wasm_result run_until_stopped(vsl_vessel *v, long delay_us)
+{
+	stopper s = {.ex = vsl_vessel_exec(v), .delay_us = delay_us};
+	atomic_init(&s.running, false);
+	pthread_t t;
+	if (pthread_create(&t, NULL, stop_thread, &s) != 0)
+		return WASM_ERROR;
+	atomic_store(&s.running, true);
+	wasm_result r = vsl_vessel_run(v, 0);
+	pthread_join(t, NULL);
+	return r;
+}
+
 static void test_guest(const guest *g)
 {
 	char err[512];
@@ -242,7 +278,12 @@ static void test_guest(const guest *g)
 	int fd = open_out();
 	vsl_vessel *v = start(g, fd, err, sizeof(err));
 	TK_REQUIRE(v != NULL, "%s: %s", g->name, err);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	wasm_result r = vsl_vessel_run(v, big);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* only to spread the stop requests below over the run, never checked */
+	long run_us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000;
 	uint64_t total = big - wasm_exec_fuel(vsl_vessel_exec(v));
 	outcome ref = {0};
 	finish_outcome(&ref, status_of(v, r));
@@ -323,6 +364,34 @@ static void test_guest(const guest *g)
 	close(fd);
 	printf("%s: %d single restores and a chain of %d, largest image %zu bytes\n", g->name,
 	       TRIALS, stops, max_img);
+
+	/* stop requests from another thread */
+	clean_dir(sandbox);
+	fd = open_out();
+	v = start(g, fd, err, sizeof(err));
+	TK_REQUIRE(v != NULL, "%s: %s", g->name, err);
+	int requested = 0;
+	for (;;) {
+		r = run_until_stopped(v, (long)(rng() % (uint64_t)(run_us / 4 + 1)));
+		if (r != WASM_STOPPED || requested == 3)
+			break;
+		size_t ilen;
+		v = migrate(g, v, fd, &ilen);
+		if (!v)
+			break;
+		requested++;
+	}
+	if (v && r == WASM_STOPPED) /* the last request landed: finish */
+		r = vsl_vessel_run(v, 0);
+	if (v) {
+		outcome got = {0};
+		finish_outcome(&got, status_of(v, r));
+		same(g, "after stop requests", &ref, &got);
+		outcome_free(&got);
+		vsl_vessel_free(v);
+	}
+	close(fd);
+	printf("%s: stopped by request and restored %d times\n", g->name, requested);
 	outcome_free(&ref);
 }
 
