@@ -118,6 +118,7 @@ static void describe_dir(const char *dir, char *out, size_t cap)
 	}
 }
 
+/* Empties dir (and its subdirectories), creating it if needed. */
 static void clean_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -127,7 +128,14 @@ static void clean_dir(const char *dir)
 			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
 				char path[4608];
 				snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-				unlink(path);
+				struct stat st;
+				if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+				    strlen(path) < 4096) {
+					clean_dir(path);
+					rmdir(path);
+				} else {
+					unlink(path);
+				}
 			}
 		closedir(d);
 	}
