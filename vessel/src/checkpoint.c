@@ -639,10 +639,16 @@ wasi_ctx *vsl_wasi_restore(const vsl_wasi *s, const vsl_restore_opts *o, char *e
 	}
 	for (uint32_t i = 0; i < s->npreopens; i++) {
 		pre[i].guest_path = s->preopens[i].guest_path;
-		pre[i].host_path = s->preopens[i].host_path;
+		pre[i].host_path = o && o->require_dir_map ? NULL : s->preopens[i].host_path;
 		for (uint32_t k = 0; o && k < o->ndirs; k++)
 			if (strcmp(o->dirs[k].guest_path, pre[i].guest_path) == 0)
 				pre[i].host_path = o->dirs[k].host_path;
+		if (!pre[i].host_path || !pre[i].host_path[0]) {
+			snprintf(err, errlen, "preopened directory %s has no host directory",
+				 pre[i].guest_path);
+			free(pre);
+			return NULL;
+		}
 	}
 	wc.argc = s->argc;
 	wc.argv = (const char *const *)s->argv;

@@ -48,8 +48,11 @@ typedef struct vsl_dir_map {
 
 typedef struct vsl_restore_opts {
 	int stdio[3];	/* host fds behind the guest's 0, 1, 2 */
-	uint32_t ndirs; /* preopens not named here use the image's host path */
+	uint32_t ndirs; /* preopens not named here use the image's host path, */
 	const vsl_dir_map *dirs;
+	bool require_dir_map;	/* unless this is set: then each must be named here
+				   (an image from elsewhere must not choose
+				   the host directories it gets) */
 	const wasm_config *cfg; /* limits of the new instance and exec (NULL: defaults) */
 	const uint8_t *module;	/* module bytes when the image does not carry them */
 	size_t module_len;

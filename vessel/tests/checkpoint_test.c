@@ -226,8 +226,20 @@ static vsl_vessel *migrate(const guest *g, vsl_vessel *v, int outfd, size_t *img
 	vsl_restore_opts o = {.stdio = {STDIN_FILENO, outfd, STDERR_FILENO},
 			      .ndirs = 1,
 			      .dirs = &map,
+			      .require_dir_map = true,
 			      .module = g->bytes,
 			      .module_len = g->len};
+	static bool refused_once;
+	if (!refused_once) {
+		/* an image must not choose host directories when told not to */
+		vsl_restore_opts strict = o;
+		strict.ndirs = 0;
+		vsl_vessel *bad = vsl_vessel_restore(img, len, &strict, err, sizeof(err));
+		TK_CHECK(!bad && strstr(err, "no host directory"),
+			 "%s: restored without a directory map: %s", g->name, err);
+		vsl_vessel_free(bad);
+		refused_once = true;
+	}
 	vsl_vessel *nv = vsl_vessel_restore(img, len, &o, err, sizeof(err));
 	free(img);
 	TK_CHECK(nv != NULL, "%s: restore failed: %s", g->name, err);
