@@ -814,7 +814,8 @@ vsl_vessel *vsl_vessel_restore(const uint8_t *image, size_t len, const vsl_resto
 	if (o && o->module) {
 		uint8_t d[VSL_SHA256_LEN];
 		vsl_sha256_buf(o->module, o->module_len, d);
-		if (o->module_len != img.module_len || memcmp(d, img.module_sha256, sizeof(d))) {
+		if (o->module_len != img.module_len ||
+		    memcmp(d, img.module_sha256, sizeof(d)) != 0) {
 			snprintf(err, errlen,
 				 "the module given is not the image's (SHA-256 differs)");
 			goto fail;

@@ -46,7 +46,7 @@ static uint32_t ror(uint32_t x, unsigned n)
 static void sha_block(uint32_t h[8], const uint8_t *b)
 {
 	uint32_t w[64];
-	for (int i = 0; i < 16; i++)
+	for (size_t i = 0; i < 16; i++)
 		w[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 |
 		       (uint32_t)b[4 * i + 2] << 8 | (uint32_t)b[4 * i + 3];
 	for (int i = 16; i < 64; i++) {
@@ -122,7 +122,7 @@ void vsl_sha256_final(vsl_sha256 *s, uint8_t out[VSL_SHA256_LEN])
 	for (int i = 0; i < 8; i++)
 		s->block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
 	sha_block(s->h, s->block);
-	for (int i = 0; i < 8; i++) {
+	for (size_t i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(s->h[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
 		out[4 * i + 2] = (uint8_t)(s->h[i] >> 8);

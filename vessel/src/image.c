@@ -777,7 +777,7 @@ int vsl_image_read(const uint8_t *buf, size_t len, vsl_image *img, char *err, si
 	uint16_t version = wasm_load_u16le(buf + 8);
 	if (version != VSL_IMAGE_VERSION) {
 		snprintf(err, errlen, "image version %u is not supported (this reader knows %u)",
-			 version, VSL_IMAGE_VERSION);
+			 version, (unsigned)VSL_IMAGE_VERSION);
 		return -1;
 	}
 	if (wasm_load_u16le(buf + 10) != 0 || wasm_load_u32le(buf + 16) != 0) {

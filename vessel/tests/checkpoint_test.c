@@ -93,7 +93,7 @@ static void describe_dir(const char *dir, char *out, size_t cap)
 	DIR *d = opendir(dir);
 	if (!d)
 		return;
-	char *names[64];
+	char *names[64] = {0};
 	int n = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) && n < 64)
@@ -125,7 +125,7 @@ static void clean_dir(const char *dir)
 	if (d) {
 		struct dirent *e;
 		while ((e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
 				char path[4608];
 				snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 				struct stat st;

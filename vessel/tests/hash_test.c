@@ -11,7 +11,7 @@
 
 static void hex(const uint8_t *d, char *out)
 {
-	for (int i = 0; i < VSL_SHA256_LEN; i++)
+	for (size_t i = 0; i < VSL_SHA256_LEN; i++)
 		sprintf(out + 2 * i, "%02x", d[i]);
 }
 

@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 	size_t len0;
 	uint8_t *fresh = make_image(0, &len0);
 	char err[512];
-	int32_t want, got;
+	int32_t want = 0, got = 0;
 	TK_REQUIRE(restore_run(fresh, len0, &want, err, sizeof(err)) == 0, "fresh image: %s", err);
 	free(fresh);
 	static const uint64_t points[] = {1, 2, 5, 300, 601, 1234, 1999, 3000, 5000};
