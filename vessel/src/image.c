@@ -785,10 +785,12 @@ int vsl_image_read(const uint8_t *buf, size_t len, vsl_image *img, char *err, si
 		return -1;
 	}
 	uint32_t nsec = wasm_load_u32le(buf + 12);
-	if (nsec < 7 || nsec > MAX_SECTIONS ||
-	    (uint64_t)nsec * SECTION_HDR_LEN > len - HEADER_LEN) {
-		snprintf(err, errlen, "header claims %u sections, impossible in %zu bytes", nsec,
-			 len);
+	if (nsec < 7 || nsec > MAX_SECTIONS) {
+		snprintf(err, errlen, "header claims %u sections, an impossible count", nsec);
+		return -1;
+	}
+	if ((uint64_t)nsec * SECTION_HDR_LEN > len - HEADER_LEN) {
+		snprintf(err, errlen, "truncated: %u sections cannot fit in %zu bytes", nsec, len);
 		return -1;
 	}
 	/* one copy of the input: page data and module bytes point into it */
