@@ -530,8 +530,12 @@ L_RET:
 	fp = ftop->fp;
 	if (likely(ftop->fn != NULL)) {
 		fn = ftop->fn;
-		inst = fn->inst;
-		LOAD_MEM();
+		/* within one instance the memory registers are current: every
+		 * memory.grow and host call reloads them */
+		if (unlikely(fn->inst != inst)) {
+			inst = fn->inst;
+			LOAD_MEM();
+		}
 	}
 	NEXT();
 L_CALL:
