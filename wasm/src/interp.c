@@ -1221,7 +1221,10 @@ wasm_result wasm_call_raw(wasm_exec *ex, wasm_func *f, const uint64_t *args, uin
 	const wasm_functype *ft = f->type;
 	if (f->host) {
 		wasm_instance *saved = ex->host_inst;
+		uint64_t *saved_sp = ex->host_sp;
 		ex->host_inst = NULL;
+		if (!ex->nested)
+			ex->host_sp = ex->stack; /* callbacks into Wasm start at the bottom */
 		ex->nested++;
 		uint64_t tmp[16];
 		uint64_t *res = ft->nresults <= 16 ? tmp : calloc(ft->nresults, 8);
@@ -1230,6 +1233,7 @@ wasm_result wasm_call_raw(wasm_exec *ex, wasm_func *f, const uint64_t *args, uin
 		wasm_result r = f->host(ex, f->env, args, res);
 		ex->nested--;
 		ex->host_inst = saved;
+		ex->host_sp = saved_sp;
 		if (r == WASM_OK && ft->nresults)
 			memcpy(results, res, (size_t)ft->nresults * 8);
 		if (res != tmp)
