@@ -15,6 +15,9 @@
 #          but which is not traced: the uprobes fire in it too (and filter it
 #          out), the cost a system-wide uprobe puts on every other process
 #          that uses the same library.
+#   *-keys the TLS workloads again with the tracer in keys mode (--tls-keys):
+#          OpenSSL is followed by its session keys, one probe per handshake
+#          secret, its bytes taken at the socket syscalls and decrypted.
 #   exec   a shell loop of EXECS iterations, each forking and exec'ing
 #          programs and writing, reading and removing a file: every fork,
 #          exec, exit, open and write passes the tracepoints.
@@ -98,10 +101,11 @@ chmod +x "$work/as_bench_tls" "$work/as_bench_tlss" "$work/as_bench_tlshp" "$wor
 # over the run (0 untraced). CPU time is charged where the work happens (the
 # probes run in the traced processes), so it shows the cost even when this
 # 2-core machine's scheduling noise hides it in wall time.
-run_once() { # name traced
+run_once() { # name traced [tracer options...]
 	local name=$1 traced=$2 t0 t1 tr0=0 tr1=0 out
+	shift 2
 	if [ "$traced" = 1 ]; then
-		"$as" trace --comm "$name" -q -o "$work/trace.jsonl" >"$work/trace.out" 2>&1 &
+		"$as" trace --comm "$name" -q -o "$work/trace.jsonl" "$@" >"$work/trace.out" 2>&1 &
 		tracer=$!
 		for _ in $(seq 500); do
 			[ -e "$work/trace.jsonl" ] && break
@@ -158,20 +162,20 @@ fi
 
 echo "AgentSight overhead: $rounds interleaved rounds; tls: $requests HTTPS requests; tls-stream: $streams streamed replies; exec: $execs loop iterations"
 printf '%-16s %22s %22s %14s\n' "" "wall ms (untraced/traced)" "CPU ms (untraced/traced)" "tracer CPU ms"
-for wl in as_bench_tls as_bench_tlss as_bench_tlshp as_bench_exec; do
+# workload:label[:tracer option]; the keys rows trace OpenSSL by its session
+# keys (--tls-keys) instead of by plaintext probes.
+for spec in as_bench_tls:tls as_bench_tls:tls-keys:--tls-keys as_bench_tlss:tls-stream \
+	as_bench_tlss:tls-stream-keys:--tls-keys as_bench_tlshp:tls-hooked-peer \
+	as_bench_tlshp:tls-hooked-keys:--tls-keys as_bench_exec:exec; do
+	IFS=: read -r wl label topt <<<"$spec"
 	run_once "$wl" 0 >/dev/null # warm caches and the peer
 	run_once "$wl" 0 >/dev/null
 	: >"$work/base" && : >"$work/traced"
 	for r in $(seq "$rounds"); do
 		run_once "$wl" 0 >>"$work/base"
-		run_once "$wl" 1 >>"$work/traced"
+		# shellcheck disable=SC2086 # an option or none
+		run_once "$wl" 1 $topt >>"$work/traced"
 	done
-	case $wl in
-	as_bench_tls) label="tls" ;;
-	as_bench_tlss) label="tls-stream" ;;
-	as_bench_tlshp) label="tls-hooked-peer" ;;
-	*) label="exec" ;;
-	esac
 	bw=$(awk '{ print $1 }' "$work/base" | median) tw=$(awk '{ print $1 }' "$work/traced" | median)
 	bc=$(awk '{ print $2 }' "$work/base" | median) tc=$(awk '{ print $2 }' "$work/traced" | median)
 	trc=$(awk '{ print $3 }' "$work/traced" | median)

@@ -39,12 +39,14 @@
 
 /* libbpf 1.1 names its uprobe argument macros after kprobes; they are the same. */
 
-#define AT_FDCWD -100
-#define AF_UNIX	 1
-#define AF_INET	 2
-#define AF_INET6 10
-#define S_IFMT	 00170000
-#define S_IFREG	 0100000
+#define AT_FDCWD    -100
+#define AF_UNIX	    1
+#define AF_INET	    2
+#define AF_INET6    10
+#define S_IFMT	    00170000
+#define S_IFREG	    0100000
+#define S_IFSOCK    0140000
+#define SOCK_STREAM 1
 
 const volatile __u32 filter_mode = AS_FILTER_ALL;
 const volatile __u32 self_tgid = 0;
@@ -53,6 +55,9 @@ const volatile char track_comm[AS_COMM_LEN] = {};
 const volatile __u8 trace_files = 1;
 const volatile __u8 trace_net = 1;
 const volatile __u8 keep_system_opens = 0;
+/* Keys mode: TCP bytes of tracked processes and TLS secrets, instead of
+ * plaintext at SSL_read/SSL_write (see "Keys mode" below). */
+const volatile __u8 tls_keys = 0;
 
 /* Bytes waiting in the ring buffer before the reader is woken. */
 #define WAKEUP_BYTES (256 * 1024)
@@ -245,6 +250,23 @@ static long send_chunk(__u32 i, struct chunk_ctx *cc)
 	return 0;
 }
 
+/* Sends total bytes from the user buffer buf as chunk records, behind the
+ * header and connection fields already filled in rec (the scratch record). */
+static __always_inline void send_chunks(struct as_rec_tls *rec, __u64 buf, __u64 total)
+{
+	if (total > 0xffffffffULL)
+		total = 0xffffffffULL;
+	rec->call_id = __sync_fetch_and_add(&call_counter, 1);
+	rec->total_len = total;
+	__u64 limit = (__u64)AS_TLS_CHUNK * AS_TLS_MAX_CHUNKS;
+	__u32 sendable = total > limit ? limit : total;
+	rec->lost = total - sendable;
+	if (rec->lost)
+		stat_add(AS_STAT_TLS_BYTES_LOST, rec->lost);
+	struct chunk_ctx cc = {.buf = buf, .sendable = sendable};
+	bpf_loop(AS_TLS_MAX_CHUNKS, send_chunk, &cc, 0);
+}
+
 static __always_inline int tls_exit(struct pt_regs *ctx, bool ex_variant)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -279,19 +301,9 @@ static __always_inline int tls_exit(struct pt_regs *ctx, bool ex_variant)
 		return 0;
 	fill_hdr(&rec->h, AS_REC_TLS_DATA);
 	rec->conn = call.conn;
-	rec->call_id = __sync_fetch_and_add(&call_counter, 1);
-	rec->total_len = total;
 	rec->dir = call.dir;
 	rec->lib = bpf_get_attach_cookie(ctx);
-
-	__u64 limit = (__u64)AS_TLS_CHUNK * AS_TLS_MAX_CHUNKS;
-	__u32 sendable = total > limit ? limit : total;
-	rec->lost = total - sendable;
-	if (rec->lost)
-		stat_add(AS_STAT_TLS_BYTES_LOST, rec->lost);
-
-	struct chunk_ctx cc = {.buf = call.buf, .sendable = sendable};
-	bpf_loop(AS_TLS_MAX_CHUNKS, send_chunk, &cc, 0);
+	send_chunks(rec, call.buf, total);
 	return 0;
 }
 
@@ -582,6 +594,21 @@ static __always_inline struct file *current_file(int fd)
 	return f;
 }
 
+/* Whether an open file is a TCP socket (an AF_INET or AF_INET6 stream). */
+static __always_inline bool tcp_socket(struct file *f)
+{
+	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return false;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return false;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 type = BPF_CORE_READ(sk, sk_type);
+	return (family == AF_INET || family == AF_INET6) && type == SOCK_STREAM;
+}
+
 /* Copies a user path, made absolute when it is relative to AT_FDCWD or to a
  * directory descriptor. Returns the length with the NUL; *abs says whether it
  * is absolute. */
@@ -769,15 +796,20 @@ int as_exit_open(struct trace_event_raw_sys_exit *ctx)
 SEC("tp/syscalls/sys_enter_write")
 int as_enter_write(struct trace_event_raw_sys_enter *ctx)
 {
-	if (!trace_files || !current_tracked())
+	if (!(trace_files || tls_keys) || !current_tracked())
 		return 0;
 	int fd = ctx->args[0];
 	struct file *f = current_file(fd);
 	if (!f)
 		return 0;
-	/* Only regular files: not pipes, sockets or terminals. */
 	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
-	if ((mode & S_IFMT) != S_IFREG)
+	if (tls_keys && (mode & S_IFMT) == S_IFSOCK) {
+		if (tcp_socket(f))
+			save_call(AS_REC_SOCK_DATA, fd, ctx->args[1], AS_TLS_DIR_WRITE, 0);
+		return 0;
+	}
+	/* Only regular files: not pipes, sockets or terminals. */
+	if (!trace_files || (mode & S_IFMT) != S_IFREG)
 		return 0;
 
 	struct as_rec_file *rec = get_scratch();
@@ -1028,6 +1060,160 @@ SEC("tp/syscalls/sys_exit_accept")
 int as_exit_accept(struct trace_event_raw_sys_exit *ctx)
 {
 	return net_exit(ctx, AS_REC_NET_ACCEPT);
+}
+
+/* ---- keys mode ----------------------------------------------------------------
+ *
+ * Two uprobe traps per request (SSL_write's and SSL_read's entries) are the
+ * floor of the plaintext mode, and a trap is slow on some machines (10 us in
+ * a Firecracker VM). Keys mode traps once per secret instead, a handful per
+ * handshake: ssl_log_secret, the function behind SSLKEYLOGFILE, which
+ * OpenSSL calls for every secret whether or not a key log is configured.
+ * The bytes themselves are taken at the socket syscalls, which pass the
+ * syscall tracepoints with no trap, and user space decrypts them
+ * (src/tlsdec.c). */
+
+/* int ssl_log_secret(SSL *ssl, const char *label, const uint8_t *secret,
+ *                    size_t secret_len) */
+SEC("uprobe")
+int BPF_KPROBE(as_tls_keylog, void *ssl, const char *label, const __u8 *secret, __u64 secret_len)
+{
+	if (!current_tracked())
+		return 0;
+	struct as_rec_tls_key rec = {};
+	fill_hdr(&rec.h, AS_REC_TLS_KEY);
+	rec.conn = (__u64)ssl;
+	__u32 n = secret_len > AS_KEY_SECRET_MAX ? AS_KEY_SECRET_MAX : secret_len;
+	rec.secret_len = n;
+	bpf_probe_read_user_str(rec.label, sizeof(rec.label), label);
+	bpf_probe_read_user(rec.secret, n & (AS_KEY_SECRET_MAX * 2 - 1), secret);
+	emit(&rec, sizeof(rec));
+	return 0;
+}
+
+static __always_inline int sock_enter(__u64 fd, __u64 buf, __u8 dir)
+{
+	if (!tls_keys || !current_tracked())
+		return 0;
+	struct file *f = current_file((int)fd);
+	if (!f || !tcp_socket(f))
+		return 0;
+	return save_call(AS_REC_SOCK_DATA, fd, buf, dir, 0);
+}
+
+/* At the syscall's return: the bytes it moved, from the buffer it was given. */
+static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_call c;
+	if (!take_call(AS_REC_SOCK_DATA, &c))
+		return 0;
+	long ret = ctx->ret;
+	if (ret <= 0)
+		return 0;
+	struct as_rec_tls *rec = get_scratch();
+	if (!rec)
+		return 0;
+	fill_hdr(&rec->h, AS_REC_SOCK_DATA);
+	rec->conn = c.args[0];
+	rec->dir = c.args[2];
+	rec->lib = AS_TLS_LIB_SOCKET;
+	send_chunks(rec, c.args[1], ret);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_write")
+int as_exit_write(struct trace_event_raw_sys_exit *ctx)
+{
+	return sock_exit(ctx);
+}
+
+SEC("tp/syscalls/sys_enter_read")
+int as_enter_read(struct trace_event_raw_sys_enter *ctx)
+{
+	return sock_enter(ctx->args[0], ctx->args[1], AS_TLS_DIR_READ);
+}
+
+SEC("tp/syscalls/sys_exit_read")
+int as_exit_read(struct trace_event_raw_sys_exit *ctx)
+{
+	return sock_exit(ctx);
+}
+
+SEC("tp/syscalls/sys_enter_sendto")
+int as_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	return sock_enter(ctx->args[0], ctx->args[1], AS_TLS_DIR_WRITE);
+}
+
+SEC("tp/syscalls/sys_exit_sendto")
+int as_exit_sendto(struct trace_event_raw_sys_exit *ctx)
+{
+	return sock_exit(ctx);
+}
+
+SEC("tp/syscalls/sys_enter_recvfrom")
+int as_enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
+{
+	return sock_enter(ctx->args[0], ctx->args[1], AS_TLS_DIR_READ);
+}
+
+SEC("tp/syscalls/sys_exit_recvfrom")
+int as_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
+{
+	return sock_exit(ctx);
+}
+
+/* writev (libuv's, for Node.js): each iovec as its own run of chunks, up to
+ * AS_IOV_MAX of them; what lies beyond is counted as lost. */
+#define AS_IOV_MAX 4
+struct iov_entry {
+	__u64 base;
+	__u64 len;
+};
+
+SEC("tp/syscalls/sys_enter_writev")
+int as_enter_writev(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!tls_keys || !current_tracked())
+		return 0;
+	struct file *f = current_file((int)ctx->args[0]);
+	if (!f || !tcp_socket(f))
+		return 0;
+	return save_call(AS_REC_SOCK_DATA, ctx->args[0], ctx->args[1], AS_TLS_DIR_WRITE,
+			 ctx->args[2] | (1ULL << 63));
+}
+
+SEC("tp/syscalls/sys_exit_writev")
+int as_exit_writev(struct trace_event_raw_sys_exit *ctx)
+{
+	struct sys_call c;
+	if (!take_call(AS_REC_SOCK_DATA, &c))
+		return 0;
+	long left = ctx->ret;
+	if (left <= 0 || !(c.args[3] >> 63))
+		return 0;
+	__u64 iovcnt = c.args[3] & 0xffffffff;
+	for (int i = 0; i < AS_IOV_MAX; i++) {
+		if (i >= iovcnt || left <= 0)
+			break;
+		struct iov_entry iov = {};
+		bpf_probe_read_user(&iov, sizeof(iov), (void *)(c.args[1] + i * sizeof(iov)));
+		__u64 n = iov.len < (__u64)left ? iov.len : (__u64)left;
+		if (!n)
+			continue;
+		struct as_rec_tls *rec = get_scratch();
+		if (!rec)
+			return 0;
+		fill_hdr(&rec->h, AS_REC_SOCK_DATA);
+		rec->conn = c.args[0];
+		rec->dir = AS_TLS_DIR_WRITE;
+		rec->lib = AS_TLS_LIB_SOCKET;
+		send_chunks(rec, iov.base, n);
+		left -= n;
+	}
+	if (left > 0)
+		stat_add(AS_STAT_TLS_BYTES_LOST, left);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -35,6 +35,8 @@ enum as_rec_type {
 	AS_REC_NET_CONNECT = 11,
 	AS_REC_NET_ACCEPT = 12,
 	AS_REC_NET_BIND = 13,
+	AS_REC_TLS_KEY = 14,   /* keys mode: a secret the TLS library derived */
+	AS_REC_SOCK_DATA = 15, /* keys mode: bytes through a TCP socket (struct as_rec_tls) */
 };
 
 struct as_rec_hdr {
@@ -52,6 +54,7 @@ enum as_tls_lib {
 	AS_TLS_LIB_GNUTLS = 2,	       /* libgnutls.so */
 	AS_TLS_LIB_STATIC_OPENSSL = 3, /* OpenSSL linked into a binary, found by symbol */
 	AS_TLS_LIB_SIGNATURE = 4,      /* OpenSSL in a stripped binary, found by byte signature */
+	AS_TLS_LIB_SOCKET = 5,	       /* keys mode: ciphertext at a socket, conn is the fd */
 };
 
 enum as_tls_dir {
@@ -85,6 +88,20 @@ struct as_rec_tls_event {
 	__s32 ret; /* handshake: the function's return value; close: 0 */
 	__u8 lib;
 	__u8 pad[3];
+};
+
+/* Keys mode: OpenSSL's ssl_log_secret(ssl, label, secret, len), the function
+ * behind SSLKEYLOGFILE, called for every secret of a handshake whether or not
+ * a key log is configured. User space decrypts the socket bytes with it. */
+#define AS_KEY_LABEL_MAX  48
+#define AS_KEY_SECRET_MAX 64
+struct as_rec_tls_key {
+	struct as_rec_hdr h;
+	__u64 conn; /* SSL*: the secrets of one connection share it */
+	__u32 secret_len;
+	__u32 pad;
+	char label[AS_KEY_LABEL_MAX]; /* e.g. CLIENT_TRAFFIC_SECRET_0, CLIENT_RANDOM */
+	__u8 secret[AS_KEY_SECRET_MAX];
 };
 
 struct as_rec_fork {

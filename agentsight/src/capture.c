@@ -42,6 +42,7 @@ struct as_capture {
 	struct bpf_link *links[MAX_TLS_LINKS];
 	size_t nlinks;
 	uint64_t records;
+	const struct as_sigset *sigs; /* keys mode: finds ssl_log_secret in libssl */
 };
 
 static void logf_(struct as_capture *cap, const char *fmt, ...)
@@ -78,7 +79,7 @@ static void disable_autoattach(struct agentsight_bpf *skel)
 		skel->progs.as_tls_rw_exit,	    skel->progs.as_tls_write_ex_enter,
 		skel->progs.as_tls_read_ex_enter,   skel->progs.as_tls_rw_ex_exit,
 		skel->progs.as_tls_handshake_enter, skel->progs.as_tls_handshake_exit,
-		skel->progs.as_tls_close,
+		skel->progs.as_tls_close,	    skel->progs.as_tls_keylog,
 	};
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
 		bpf_program__set_autoattach(progs[i], false);
@@ -128,6 +129,7 @@ int as_capture_open(struct as_capture **out, const struct as_capture_opts *opts,
 	skel->rodata->trace_files = opts->trace_files;
 	skel->rodata->trace_net = opts->trace_net;
 	skel->rodata->keep_system_opens = opts->keep_system_opens;
+	skel->rodata->tls_keys = opts->trace_tls && opts->tls_keys;
 	if (opts->track_comm) {
 		char comm[AS_COMM_LEN] = {0};
 		strncpy(comm, opts->track_comm, AS_COMM_LEN - 1);
@@ -136,10 +138,15 @@ int as_capture_open(struct as_capture **out, const struct as_capture_opts *opts,
 	if (opts->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
 	disable_autoattach(skel);
-	static const char *const file_progs[] = {"open", "sys_enter_write", "unlink", "rename"};
+	static const char *const file_progs[] = {"open", "unlink", "rename", "sys_enter_write"};
 	static const char *const net_progs[] = {"connect", "accept", "bind"};
-	if (!opts->trace_files)
-		skip_programs(skel, file_progs, 3 + 1);
+	static const char *const sock_progs[] = {"sys_exit_write", "_read", "sendto", "recvfrom",
+						 "writev"};
+	bool keys = opts->trace_tls && opts->tls_keys;
+	if (!opts->trace_files) /* write's entry serves files and sockets */
+		skip_programs(skel, file_progs, keys ? 3 : 4);
+	if (!keys)
+		skip_programs(skel, sock_progs, 5);
 	if (!opts->trace_net)
 		skip_programs(skel, net_progs, 3);
 
@@ -169,6 +176,11 @@ fail:
 	return rc;
 }
 
+void as_capture_set_sigs(struct as_capture *cap, const struct as_sigset *sigs)
+{
+	cap->sigs = sigs;
+}
+
 int as_capture_track_pid(struct as_capture *cap, pid_t pid)
 {
 	__u32 key = pid, val = pid;
@@ -196,6 +208,7 @@ static void openssl_specs(struct agentsight_bpf *s, struct probe_spec *spec)
 		{"SSL_do_handshake", s->progs.as_tls_handshake_enter,
 		 s->progs.as_tls_handshake_exit},
 		{"SSL_free", s->progs.as_tls_close, NULL},
+		{"ssl_log_secret", s->progs.as_tls_keylog, NULL},
 	};
 	memcpy(spec, v, sizeof(v));
 }
@@ -319,9 +332,32 @@ int as_capture_attach_tls(struct as_capture *cap, const char *path, enum as_tls_
 			return -EINVAL;
 	}
 
+	/* Keys mode needs ssl_log_secret: a shared libssl does not export it,
+	 * so look for it by signature; without it, the plaintext probes. */
+	bool keys = false, any = false;
+	for (size_t k = 0; k < n; k++)
+		any |= offsets[k] != 0;
+	if (cap->opts.tls_keys && lib != AS_TLS_LIB_GNUTLS && any) {
+		if (!offsets[AS_OPENSSL_KEYLOG] && cap->sigs && lib != AS_TLS_LIB_SIGNATURE) {
+			uint64_t sig_offsets[AS_SIG_MAX_FUNCS];
+			char inner[256];
+			if (as_sig_search(path, cap->sigs, sig_offsets, inner, sizeof(inner)) > 0)
+				for (size_t j = 0; j < cap->sigs->n; j++)
+					if (strcmp(cap->sigs->sigs[j].name, "ssl_log_secret") == 0)
+						offsets[AS_OPENSSL_KEYLOG] = sig_offsets[j];
+		}
+		keys = offsets[AS_OPENSSL_KEYLOG] != 0;
+		if (!keys)
+			logf_(cap, "tls: no ssl_log_secret in %s: plaintext probes there", path);
+	}
+
 	int attached = 0;
 	for (size_t k = 0; k < n; k++) {
 		if (!offsets[k])
+			continue;
+		/* Keys mode: the key probe and SSL_free; else all but the key probe. */
+		if (lib != AS_TLS_LIB_GNUTLS &&
+		    (keys ? k < AS_OPENSSL_KEYLOG && k != AS_OPENSSL_FREE : k == AS_OPENSSL_KEYLOG))
 			continue;
 		int rc = attach_one(cap, spec[k].enter, path, offsets[k], false, lib);
 		if (!rc && spec[k].exit)
@@ -337,7 +373,8 @@ int as_capture_attach_tls(struct as_capture *cap, const char *path, enum as_tls_
 		cap->files[cap->nfiles].dev = st.st_dev;
 		cap->files[cap->nfiles].ino = st.st_ino;
 		cap->nfiles++;
-		logf_(cap, "tls: attached %d %s functions in %s", attached, lib_name(lib), path);
+		logf_(cap, "tls: attached %d %s functions in %s%s", attached, lib_name(lib), path,
+		      keys ? " (keys mode)" : "");
 	} else {
 		remember_in_vain(cap, &st, lib);
 	}

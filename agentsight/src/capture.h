@@ -36,6 +36,12 @@ struct as_capture_opts {
 	bool trace_net;
 	bool trace_tls;
 	bool keep_system_opens; /* keep read-only opens of /usr, /lib*, /proc, ... */
+	/* Keys mode: OpenSSL's traffic is taken as ciphertext at the TCP socket
+	 * syscalls and decrypted in user space with the secrets its
+	 * ssl_log_secret sees (one probe per handshake secret instead of two per
+	 * request); GnuTLS, and OpenSSL builds where ssl_log_secret cannot be
+	 * found, keep the plaintext probes. */
+	bool tls_keys;
 	uint32_t ringbuf_bytes; /* 0: the default, 16 MiB; a power of two */
 	as_record_fn on_record;
 	as_log_fn on_log;
@@ -58,6 +64,10 @@ int as_capture_track_pid(struct as_capture *cap, pid_t pid);
  * way (same device, inode and mtime), returns 0 at once. */
 int as_capture_attach_tls(struct as_capture *cap, const char *path, enum as_tls_lib lib,
 			  const struct as_sigset *sigs, char *err, size_t errlen);
+
+/* Signatures for finding ssl_log_secret in a libssl that does not export
+ * it (keys mode); the set must outlive the capture. NULL: none. */
+void as_capture_set_sigs(struct as_capture *cap, const struct as_sigset *sigs);
 
 /* Looks at a process's executable and mapped libraries and attaches TLS
  * probes to any libssl, libgnutls or statically linked OpenSSL found there

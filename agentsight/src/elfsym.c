@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 const char *const as_openssl_funcs[] = {
-	"SSL_write", "SSL_read", "SSL_write_ex", "SSL_read_ex", "SSL_do_handshake", "SSL_free",
+	"SSL_write",	    "SSL_read", "SSL_write_ex",	  "SSL_read_ex",
+	"SSL_do_handshake", "SSL_free", "ssl_log_secret",
 };
 const size_t as_openssl_nfuncs = sizeof(as_openssl_funcs) / sizeof(as_openssl_funcs[0]);
 

@@ -5,6 +5,7 @@
  * bursts ((pid, fd) -> the file and its totals).
  */
 #include "engine.h"
+#include "tlsdec.h"
 
 #include "hmap.h"
 #include "http1.h"
@@ -134,6 +135,18 @@ struct as_engine {
 	struct as_hmap ppid;   /* pid -> (ppid + 1) cast to a pointer */
 	struct as_hmap conns;  /* (pid, low bits of ptr) -> struct conn (chained by exact ptr) */
 	struct as_hmap writes; /* (pid, fd) -> struct write_burst */
+	/* keys mode (see tlsdec.h): created with the first record that needs it */
+	struct as_tlsdec *tlsdec;
+	struct as_hmap socks;	  /* (pid, fd * 2 + dir) -> struct sock_pos */
+	struct as_rec_tls *synth; /* a plaintext record made from decrypted bytes */
+	uint64_t synth_calls;
+};
+
+/* Where a socket direction's chunked syscall stands, to see lost chunks. */
+struct sock_pos {
+	uint64_t call_id;
+	uint32_t next_off, total;
+	bool in_call;
 };
 
 static void logf_(struct as_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -366,6 +379,7 @@ static void on_net(struct as_engine *e, const struct as_rec_net *r, enum as_even
 }
 
 static void close_conns_of(struct as_engine *e, int pid);
+static void forget_socks(struct as_engine *e, uint32_t pid);
 
 static void on_proc(struct as_engine *e, const struct as_rec_hdr *h, size_t size)
 {
@@ -402,6 +416,7 @@ static void on_proc(struct as_engine *e, const struct as_rec_hdr *h, size_t size
 			goto bad;
 		flush_writes_where(e, (int)h->pid, 0);
 		close_conns_of(e, (int)h->pid);
+		forget_socks(e, h->pid);
 		init_event(e, &ev, AS_EV_EXIT, h);
 		ev.ppid = (int)r->ppid;
 		ev.u.exit.code = r->exit_code;
@@ -935,6 +950,140 @@ static void on_tls_event(struct as_engine *e, const struct as_rec_tls_event *r, 
 		conn_close(e, c);
 }
 
+/* ---- keys mode: decrypted socket bytes ----------------------------------------- */
+
+/* The connection of a socket in keys mode: its fd, marked apart from the
+ * SSL pointers of the probes. */
+#define SOCK_CONN(fd) ((uint64_t)(fd) | (1ULL << 63))
+
+static void on_plain(void *ctx, const struct as_rec_hdr *origin, uint32_t fd, int dir,
+		     const uint8_t *data, size_t len)
+{
+	struct as_engine *e = ctx;
+	struct as_rec_tls *r = e->synth;
+	while (len) {
+		size_t n = len < AS_TLS_CHUNK ? len : AS_TLS_CHUNK;
+		r->h = *origin;
+		r->h.type = AS_REC_TLS_DATA;
+		r->h.size = (uint32_t)(offsetof(struct as_rec_tls, data) + n);
+		r->conn = SOCK_CONN(fd);
+		r->call_id = ++e->synth_calls;
+		r->total_len = (uint32_t)n;
+		r->offset = 0;
+		r->len = (uint32_t)n;
+		r->lost = 0;
+		r->dir = (uint8_t)dir;
+		r->lib = AS_TLS_LIB_SOCKET;
+		r->flags = AS_TLS_LAST_CHUNK;
+		memcpy(r->data, data, n);
+		on_tls_data(e, r, r->h.size);
+		data += n;
+		len -= n;
+	}
+}
+
+static void on_sock_reset(void *ctx, const struct as_rec_hdr *origin, uint32_t fd)
+{
+	struct as_engine *e = ctx;
+	struct conn *c = conn_get(e, origin, SOCK_CONN(fd), AS_TLS_LIB_SOCKET, false);
+	if (c)
+		conn_close(e, c);
+}
+
+static bool tlsdec_ready(struct as_engine *e)
+{
+	if (e->tlsdec)
+		return true;
+	e->synth = malloc(sizeof(*e->synth));
+	struct as_tlsdec_sink sink = {.plain = on_plain, .reset = on_sock_reset, .ctx = e};
+	e->tlsdec = e->synth ? as_tlsdec_new(&sink) : NULL;
+	if (!e->tlsdec) {
+		free(e->synth);
+		e->synth = NULL;
+	}
+	return e->tlsdec != NULL;
+}
+
+/* Ciphertext through a socket, chunked like plaintext records are. */
+static void on_sock_data(struct as_engine *e, const struct as_rec_tls *r, size_t size)
+{
+	size_t fixed = offsetof(struct as_rec_tls, data);
+	if (!rec_fits(&r->h, size, fixed) || r->len > AS_TLS_CHUNK || size < fixed + r->len ||
+	    r->dir > 1 || r->conn > INT32_MAX) {
+		e->stats.bad_records++;
+		return;
+	}
+	if (!tlsdec_ready(e))
+		return;
+	uint32_t fd = (uint32_t)r->conn;
+	uint64_t key = as_hmap_key2(r->h.pid, fd * 2 + r->dir);
+	struct sock_pos *sp = as_hmap_get(&e->socks, key);
+	if (!sp) {
+		sp = calloc(1, sizeof(*sp));
+		if (!sp || as_hmap_put(&e->socks, key, sp) == sp) {
+			free(sp);
+			return;
+		}
+	}
+	bool gap = false;
+	if (!sp->in_call || sp->call_id != r->call_id) {
+		gap = sp->in_call && sp->next_off < sp->total; /* the last call's tail */
+		sp->in_call = true;
+		sp->call_id = r->call_id;
+		sp->next_off = 0;
+		sp->total = r->total_len;
+	}
+	if (r->offset != sp->next_off || (r->flags & AS_TLS_READ_FAULT))
+		gap = true;
+	if (gap) {
+		e->stats.tls_bytes_lost += r->offset > sp->next_off ? r->offset - sp->next_off : 0;
+		as_tlsdec_gap(e->tlsdec, r->h.pid, fd, r->dir);
+	}
+	if (!(r->flags & AS_TLS_READ_FAULT))
+		as_tlsdec_bytes(e->tlsdec, &r->h, fd, r->dir, r->data, r->len);
+	sp->next_off = r->offset + r->len;
+	if (r->flags & AS_TLS_LAST_CHUNK) {
+		sp->in_call = false;
+		if (r->lost) {
+			e->stats.tls_bytes_lost += r->lost;
+			as_tlsdec_gap(e->tlsdec, r->h.pid, fd, r->dir);
+		}
+	}
+}
+
+static void on_tls_key(struct as_engine *e, const struct as_rec_tls_key *k, size_t size)
+{
+	if (!rec_fits(&k->h, size, sizeof(*k))) {
+		e->stats.bad_records++;
+		return;
+	}
+	if (tlsdec_ready(e))
+		as_tlsdec_key(e->tlsdec, k);
+}
+
+/* A process is gone: its sockets' positions and its secrets go too. */
+static void forget_socks(struct as_engine *e, uint32_t pid)
+{
+	if (!e->tlsdec)
+		return;
+	as_tlsdec_forget(e->tlsdec, pid);
+	for (;;) {
+		size_t pos = 0;
+		uint64_t k;
+		void *v;
+		bool found = false;
+		while (as_hmap_next(&e->socks, &pos, &k, &v)) {
+			if ((uint32_t)(k >> 32) == pid) {
+				free(as_hmap_del(&e->socks, k));
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			return;
+	}
+}
+
 /* ---- the engine --------------------------------------------------------------- */
 
 struct as_engine *as_engine_new(const struct as_engine_cfg *cfg, const struct as_engine_sink *sink)
@@ -972,6 +1121,12 @@ void as_engine_record(struct as_engine *e, const struct as_rec_hdr *h, size_t si
 	case AS_REC_TLS_HANDSHAKE:
 	case AS_REC_TLS_CLOSE:
 		on_tls_event(e, (const void *)h, size);
+		break;
+	case AS_REC_SOCK_DATA:
+		on_sock_data(e, (const void *)h, size);
+		break;
+	case AS_REC_TLS_KEY:
+		on_tls_key(e, (const void *)h, size);
 		break;
 	case AS_REC_FORK:
 	case AS_REC_EXEC:
@@ -1040,6 +1195,14 @@ void as_engine_finish(struct as_engine *e)
 void as_engine_get_stats(const struct as_engine *e, struct as_engine_stats *st)
 {
 	*st = e->stats;
+	if (e->tlsdec) {
+		struct as_tlsdec_stats ts;
+		as_tlsdec_get_stats(e->tlsdec, &ts);
+		st->tls_keys = ts.keys;
+		st->tls_records_decrypted = ts.records;
+		st->tls_decrypt_failures = ts.failures + ts.undecryptable + ts.gaps;
+		st->tls_bytes_lost += ts.pending_dropped;
+	}
 }
 
 void as_engine_free(struct as_engine *e)
@@ -1056,6 +1219,12 @@ void as_engine_free(struct as_engine *e)
 		free(((struct write_burst *)v)->path);
 		free(v);
 	}
+	pos = 0;
+	while (as_hmap_next(&e->socks, &pos, &k, &v))
+		free(v);
+	as_hmap_free(&e->socks);
+	as_tlsdec_free(e->tlsdec);
+	free(e->synth);
 	as_hmap_free(&e->conns);
 	as_hmap_free(&e->writes);
 	as_hmap_free(&e->ppid);

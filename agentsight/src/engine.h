@@ -63,6 +63,11 @@ struct as_engine_stats {
 	uint64_t connections_dropped; /* not followed: over max_connections */
 	uint64_t bad_records;	      /* records too short or of unknown type */
 	uint64_t opens_filtered;      /* read-only opens of system files left out */
+	/* keys mode */
+	uint64_t tls_keys;		/* secrets received */
+	uint64_t tls_records_decrypted; /* TLS records opened */
+	uint64_t tls_decrypt_failures;	/* records not opened, sessions not decryptable,
+					   directions stopped by lost bytes */
 };
 
 struct as_engine *as_engine_new(const struct as_engine_cfg *cfg, const struct as_engine_sink *sink);

@@ -75,6 +75,9 @@ static void usage(FILE *f)
 		"      --no-tls          no TLS capture    --http     also non-LLM HTTP exchanges\n"
 		"      --all-opens       keep opens of devices and read-only opens of system\n"
 		"                        files (/dev, /usr, /lib, ...)\n"
+		"      --tls-keys        OpenSSL by its session keys: ciphertext taken at the\n"
+		"                        socket and decrypted, one probe per handshake secret\n"
+		"                        instead of two per request (see docs/agentsight.md)\n"
 		"      --duration SECS   trace: stop after SECS\n"
 		"      --ringbuf MIB     ring buffer size (default 16)\n"
 		"      --save-raw FILE   keep the kernel's raw records for replay\n"
@@ -105,6 +108,7 @@ enum {
 	OPT_PORT,
 	OPT_FROM,
 	OPT_ALL_OPENS,
+	OPT_TLS_KEYS,
 	OPT_DIGEST,
 	OPT_TEXT,
 	OPT_LLM,
@@ -123,6 +127,7 @@ static const struct option record_opts[] = {
 	{"no-tls", no_argument, NULL, OPT_NO_TLS},
 	{"http", no_argument, NULL, OPT_HTTP},
 	{"all-opens", no_argument, NULL, OPT_ALL_OPENS},
+	{"tls-keys", no_argument, NULL, OPT_TLS_KEYS},
 	{"duration", required_argument, NULL, OPT_DURATION},
 	{"ringbuf", required_argument, NULL, OPT_RINGBUF},
 	{"save-raw", required_argument, NULL, OPT_SAVE_RAW},
@@ -196,6 +201,9 @@ static int cmd_record(const char *cmd, int argc, char **argv)
 			break;
 		case OPT_ALL_OPENS:
 			o.all_opens = true;
+			break;
+		case OPT_TLS_KEYS:
+			o.tls_keys = true;
 			break;
 		case OPT_DURATION: {
 			char *end;

@@ -454,6 +454,13 @@ static json_t *stats_json(struct run *r)
 		(json_int_t)es.body_bytes_dropped, "http_errors", (json_int_t)es.http_errors,
 		"bad_records", (json_int_t)es.bad_records, "opens_filtered",
 		(json_int_t)es.opens_filtered, "decode_failures", (json_int_t)es.decode_failures);
+	if (j && es.tls_keys) {
+		json_object_set_new(j, "tls_keys", json_integer((json_int_t)es.tls_keys));
+		json_object_set_new(j, "tls_records_decrypted",
+				    json_integer((json_int_t)es.tls_records_decrypted));
+		json_object_set_new(j, "tls_decrypt_failures",
+				    json_integer((json_int_t)es.tls_decrypt_failures));
+	}
 	if (j && r->cap) {
 		struct as_capture_stats cs;
 		as_capture_get_stats(r->cap, &cs);
@@ -590,6 +597,7 @@ static int live(struct run *r, volatile sig_atomic_t *stop, int *exit_status, ch
 		.trace_net = o->net,
 		.trace_tls = o->tls,
 		.keep_system_opens = o->all_opens,
+		.tls_keys = o->tls_keys,
 		.ringbuf_bytes = o->ringbuf_bytes,
 		.on_record = on_record,
 		.on_log = on_capture_log,
@@ -607,6 +615,8 @@ static int live(struct run *r, volatile sig_atomic_t *stop, int *exit_status, ch
 	}
 	if (o->tls) {
 		load_sigs(r);
+		if (r->have_sigs)
+			as_capture_set_sigs(r->cap, &r->sigs);
 		if (attach_tls(r, exe, err, errlen) != 0) {
 			free(exe);
 			return -1;

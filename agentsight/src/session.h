@@ -34,6 +34,7 @@ struct as_session_opts {
 	bool files, net, tls;
 	bool http_events; /* also emit non-LLM HTTP exchanges */
 	bool all_opens;	  /* keep read-only opens of system files */
+	bool tls_keys;	  /* OpenSSL by keys: ciphertext at the socket, decrypted */
 	const char *ssl_binaries[AS_MAX_SSL_BINARIES];
 	size_t n_ssl_binaries;
 	const char *sigs_path; /* signatures file; NULL: made from the system's libssl.a */

@@ -5,7 +5,7 @@
  *            --scenario basic|loop|injection --api openai|anthropic
  *            --stream|--no-stream [--expect-chunked|--expect-length]
  *            [--expect-one-connection] [--expect-record-per-event]
- *            [--record AGENTSIGHT] -- AGENT COMMAND...
+ *            [--record AGENTSIGHT [--record-opt OPTION]...] -- AGENT COMMAND...
  *
  * The server listens on an ephemeral port (read from its port file); the
  * agent gets --url, --api, --stream, --workdir and --cacert appended to its
@@ -19,7 +19,8 @@
  *
  * With --record, the agent runs under `AGENTSIGHT record` (which needs root;
  * the test is skipped otherwise), and what AgentSight recorded is checked too
- * (tests/e2e/record_checks.c).
+ * (tests/e2e/record_checks.c); each --record-opt is passed on to it (for
+ * example --tls-keys).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +51,9 @@ struct opts {
 	int expect_chunked; /* 1 chunked, 0 Content-Length, -1 either */
 	bool one_connection, record_per_event;
 	const char *record; /* agentsight binary, or NULL */
+	const char *record_opts[8];
+	int nrecord_opts;
+	bool expect_keys; /* the recording decrypted TLS by its keys (keys mode) */
 	char **agent;
 	int agent_argc;
 };
@@ -407,6 +411,10 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->api = argv[++i];
 		else if (i + 1 < argc && !strcmp(a, "--record"))
 			o->record = argv[++i];
+		else if (!strcmp(a, "--expect-keys"))
+			o->expect_keys = true;
+		else if (i + 1 < argc && !strcmp(a, "--record-opt") && o->nrecord_opts < 8)
+			o->record_opts[o->nrecord_opts++] = argv[++i];
 		else
 			return -1;
 	}
@@ -414,6 +422,33 @@ static int parse(int argc, char **argv, struct opts *o)
 			       o->agent_argc > 0
 		       ? 0
 		       : -1;
+}
+
+/* Keys mode did the work: the stats line counts secrets and records
+ * decrypted, and no failure (a pass through the plaintext probes would
+ * count none). */
+static void check_keys_mode(const char *jsonl)
+{
+	FILE *f = fopen(jsonl, "r");
+	TK_CHECK(f != NULL, "keys mode: cannot open %s", jsonl);
+	if (!f)
+		return;
+	char line[65536];
+	json_int_t keys = -1, records = -1, failures = -1;
+	while (fgets(line, sizeof(line), f)) {
+		json_t *j = json_loads(line, 0, NULL);
+		const char *type = json_string_value(json_object_get(j, "type"));
+		if (type && !strcmp(type, "stats")) {
+			keys = json_integer_value(json_object_get(j, "tls_keys"));
+			records = json_integer_value(json_object_get(j, "tls_records_decrypted"));
+			failures = json_integer_value(json_object_get(j, "tls_decrypt_failures"));
+		}
+		json_decref(j);
+	}
+	fclose(f);
+	TK_CHECK(keys >= 4, "keys mode: %lld secrets received, want at least 4", (long long)keys);
+	TK_CHECK(records > 0, "keys mode: %lld records decrypted", (long long)records);
+	TK_CHECK(failures == 0, "keys mode: %lld decryption failures", (long long)failures);
 }
 
 int main(int argc, char **argv)
@@ -516,6 +551,8 @@ int main(int argc, char **argv)
 		agv[n++] = rec_out;
 		agv[n++] = "--db";
 		agv[n++] = rec_db;
+		for (int i = 0; i < o.nrecord_opts; i++)
+			agv[n++] = (char *)o.record_opts[i];
 		agv[n++] = "--";
 	}
 	for (int i = 0; i < o.agent_argc; i++)
@@ -626,6 +663,8 @@ int main(int argc, char **argv)
 		check_injection(&o, log, work);
 	if (o.record)
 		as_e2e_check_recording(rec_out, o.scenario, o.stream, log, work);
+	if (o.record && o.expect_keys)
+		check_keys_mode(rec_out);
 	if (tk_failures())
 		show("request log", logf);
 	json_decref(log);
