@@ -2,13 +2,46 @@
  * bytes: decoding, validation and compilation, then instantiation against
  * imports made to match whatever the module asks for, then every exported
  * function called with zero arguments under a small fuel budget and tight
- * memory, table and stack limits, so that the interpreter runs too.
+ * memory, table and stack limits, so that the interpreter runs too. A run
+ * that ran out of fuel has its frames read through the state API and copied
+ * onto a second exec, which resumes it (the checkpoint/restore path).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wasm.h"
+#include "wasm_state.h"
+
+/* Reads every frame of a suspended exec, rebuilds them on `to` and resumes
+ * there for a while. */
+static void copy_and_resume(wasm_exec *from, wasm_exec *to, uint32_t nresults)
+{
+	uint32_t n = wasm_state_frame_count(from);
+	for (uint32_t i = 0; i < n; i++) {
+		wasm_frame_info fi;
+		if (wasm_state_frame(from, i, &fi) < 0)
+			abort(); /* every frame of a suspended exec must be readable */
+		wasm_val *loc = calloc(fi.nlocals + 1, sizeof(wasm_val));
+		wasm_val *stk = calloc(fi.nstack + 1, sizeof(wasm_val));
+		if (!loc || !stk || wasm_state_frame_values(from, i, loc, stk) < 0)
+			abort();
+		char err[256];
+		int rc = wasm_state_push_frame(to, fi.instance, fi.func_index, fi.body_offset, loc,
+					       fi.nlocals, stk, fi.nstack, err, sizeof(err));
+		free(loc);
+		free(stk);
+		if (rc < 0) {
+			wasm_exec_abandon(to);
+			return;
+		}
+	}
+	wasm_val res[64];
+	wasm_exec_set_fuel(to, 10000);
+	wasm_result r = wasm_exec_resume(to, res, nresults);
+	if (r == WASM_STOPPED || r == WASM_OUT_OF_FUEL)
+		wasm_exec_abandon(to);
+}
 
 static wasm_result stub(wasm_exec *ex, void *env, const uint64_t *a, uint64_t *r)
 {
@@ -80,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wasm_instance *in = wasm_instance_new(m, im, &cfg, err, sizeof(err));
 	if (in) {
 		wasm_exec *ex = wasm_exec_new(&cfg);
+		wasm_exec *ex2 = wasm_exec_new(&cfg);
 		if (ex && wasm_instance_start(in, ex) == WASM_OK) {
 			for (uint32_t i = 0; i < wasm_module_export_count(m); i++) {
 				const char *name;
@@ -94,11 +128,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				/* NULL for names with NUL bytes: the call refuses it */
 				wasm_result r =
 					wasm_call_raw(ex, wasm_instance_func(in, name), args, res);
+				if (r == WASM_OUT_OF_FUEL && ex2)
+					copy_and_resume(ex, ex2, t.func.nresults);
 				if (r == WASM_STOPPED || r == WASM_OUT_OF_FUEL)
 					wasm_exec_abandon(ex);
 			}
 		}
 		wasm_exec_free(ex);
+		wasm_exec_free(ex2);
 		wasm_instance_free(in);
 	}
 	wasm_imports_free(im);
