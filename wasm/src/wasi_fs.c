@@ -52,14 +52,17 @@ static wasi_fd *need_dir(wasi_ctx *w, uint32_t fd, int *e)
 	return f;
 }
 
-/* Reads the guest path argument and resolves it beneath directory fd. */
-static int resolve(wasm_exec *ex, wasi_ctx *w, uint32_t fd, uint32_t ptr, uint32_t len, bool follow,
-		   wasi_resolved *out)
+/* Reads the guest path argument and resolves it beneath directory fd, which
+ * must hold the rights the call needs. */
+static int resolve(wasm_exec *ex, wasi_ctx *w, uint32_t fd, uint64_t rights, uint32_t ptr,
+		   uint32_t len, bool follow, wasi_resolved *out)
 {
 	int e;
 	wasi_fd *d = need_dir(w, fd, &e);
 	if (!d)
 		return e;
+	if ((d->rights_base & rights) != rights)
+		return WASI_ENOTCAPABLE;
 	const char *p = (const char *)wasi_mem(ex, ptr, len);
 	if (!p)
 		return WASI_EFAULT;
@@ -597,7 +600,13 @@ WASI_FN(path_open)
 	uint64_t dir_inh = d->rights_inheriting;
 	char *parent_path = d->guest_path ? strdup(d->guest_path) : NULL;
 	wasi_resolved res;
-	e = resolve(ex, w, dirfd, path, plen, lookup & WASI_LOOKUP_SYMLINK_FOLLOW, &res);
+	uint64_t need_rights = WASI_RIGHT_PATH_OPEN;
+	if (oflags & WASI_OFLAG_CREAT)
+		need_rights |= WASI_RIGHT_PATH_CREATE_FILE;
+	if (oflags & WASI_OFLAG_TRUNC)
+		need_rights |= WASI_RIGHT_PATH_FILESTAT_SET_SIZE;
+	e = resolve(ex, w, dirfd, need_rights, path, plen, lookup & WASI_LOOKUP_SYMLINK_FOLLOW,
+		    &res);
 	if (e) {
 		free(parent_path);
 		RET(e);
@@ -661,7 +670,8 @@ WASI_FN(path_open)
 WASI_FN(path_create_directory)
 {
 	wasi_resolved res;
-	int e = resolve(ex, env, ARG32(0), ARG32(1), ARG32(2), false, &res);
+	int e = resolve(ex, env, ARG32(0), WASI_RIGHT_PATH_CREATE_DIRECTORY, ARG32(1), ARG32(2),
+			false, &res);
 	if (e)
 		RET(e);
 	e = mkdirat(res.dirfd, res.name, 0777) == 0 ? 0 : wasi_errno_from_host(errno);
@@ -672,7 +682,8 @@ WASI_FN(path_create_directory)
 WASI_FN(path_remove_directory)
 {
 	wasi_resolved res;
-	int e = resolve(ex, env, ARG32(0), ARG32(1), ARG32(2), false, &res);
+	int e = resolve(ex, env, ARG32(0), WASI_RIGHT_PATH_REMOVE_DIRECTORY, ARG32(1), ARG32(2),
+			false, &res);
 	if (e)
 		RET(e);
 	e = unlinkat(res.dirfd, res.name, AT_REMOVEDIR) == 0 ? 0 : wasi_errno_from_host(errno);
@@ -683,7 +694,8 @@ WASI_FN(path_remove_directory)
 WASI_FN(path_unlink_file)
 {
 	wasi_resolved res;
-	int e = resolve(ex, env, ARG32(0), ARG32(1), ARG32(2), false, &res);
+	int e = resolve(ex, env, ARG32(0), WASI_RIGHT_PATH_UNLINK_FILE, ARG32(1), ARG32(2), false,
+			&res);
 	if (e)
 		RET(e);
 	if (res.trailing_slash)
@@ -697,10 +709,12 @@ WASI_FN(path_unlink_file)
 WASI_FN(path_rename)
 {
 	wasi_resolved from, to;
-	int e = resolve(ex, env, ARG32(0), ARG32(1), ARG32(2), false, &from);
+	int e = resolve(ex, env, ARG32(0), WASI_RIGHT_PATH_RENAME_SOURCE, ARG32(1), ARG32(2), false,
+			&from);
 	if (e)
 		RET(e);
-	e = resolve(ex, env, ARG32(3), ARG32(4), ARG32(5), false, &to);
+	e = resolve(ex, env, ARG32(3), WASI_RIGHT_PATH_RENAME_TARGET, ARG32(4), ARG32(5), false,
+		    &to);
 	if (e) {
 		wasi_path_release(&from);
 		RET(e);
@@ -715,11 +729,11 @@ WASI_FN(path_rename)
 WASI_FN(path_link)
 {
 	wasi_resolved from, to;
-	int e = resolve(ex, env, ARG32(0), ARG32(2), ARG32(3),
+	int e = resolve(ex, env, ARG32(0), WASI_RIGHT_PATH_LINK_SOURCE, ARG32(2), ARG32(3),
 			ARG32(1) & WASI_LOOKUP_SYMLINK_FOLLOW, &from);
 	if (e)
 		RET(e);
-	e = resolve(ex, env, ARG32(4), ARG32(5), ARG32(6), false, &to);
+	e = resolve(ex, env, ARG32(4), WASI_RIGHT_PATH_LINK_TARGET, ARG32(5), ARG32(6), false, &to);
 	if (e) {
 		wasi_path_release(&from);
 		RET(e);
@@ -749,7 +763,8 @@ WASI_FN(path_symlink)
 	if (!target)
 		RET(WASI_ENOMEM);
 	wasi_resolved res;
-	int e = resolve(ex, env, ARG32(2), ARG32(3), ARG32(4), false, &res);
+	int e = resolve(ex, env, ARG32(2), WASI_RIGHT_PATH_SYMLINK, ARG32(3), ARG32(4), false,
+			&res);
 	if (!e) {
 		e = symlinkat(target, res.dirfd, res.name) == 0 ? 0 : wasi_errno_from_host(errno);
 		wasi_path_release(&res);
@@ -766,7 +781,8 @@ WASI_FN(path_readlink)
 	if (!buf || !used)
 		RET(WASI_EFAULT);
 	wasi_resolved res;
-	int e = resolve(ex, env, ARG32(0), ARG32(1), ARG32(2), false, &res);
+	int e = resolve(ex, env, ARG32(0), WASI_RIGHT_PATH_READLINK, ARG32(1), ARG32(2), false,
+			&res);
 	if (e)
 		RET(e);
 	char tmp[WASI_PATH_MAX + 1];
@@ -787,7 +803,7 @@ WASI_FN(path_filestat_get)
 	if (!p)
 		RET(WASI_EFAULT);
 	wasi_resolved res;
-	int e = resolve(ex, env, ARG32(0), ARG32(2), ARG32(3),
+	int e = resolve(ex, env, ARG32(0), WASI_RIGHT_PATH_FILESTAT_GET, ARG32(2), ARG32(3),
 			ARG32(1) & WASI_LOOKUP_SYMLINK_FOLLOW, &res);
 	if (e)
 		RET(e);
@@ -810,8 +826,8 @@ WASI_FN(path_filestat_set_times)
 	if (e)
 		RET(e);
 	wasi_resolved res;
-	e = resolve(ex, env, ARG32(0), ARG32(2), ARG32(3), ARG32(1) & WASI_LOOKUP_SYMLINK_FOLLOW,
-		    &res);
+	e = resolve(ex, env, ARG32(0), WASI_RIGHT_PATH_FILESTAT_SET_TIMES, ARG32(2), ARG32(3),
+		    ARG32(1) & WASI_LOOKUP_SYMLINK_FOLLOW, &res);
 	if (e)
 		RET(e);
 	e = utimensat(res.dirfd, res.name, ts, AT_SYMLINK_NOFOLLOW) == 0

@@ -401,6 +401,36 @@ static void test_files(wasi_ctx *w)
 	TK_CHECK(open_at(77, "x", 1, 1, RIGHTS_RW, NULL) == E_BADF, "path_open on a bad fd");
 }
 
+/* A directory fd with only PATH_OPEN (bit 13) and FD_READDIR (bit 14),
+ * passing on only FD_READ (bit 1): path calls that need other rights are
+ * refused, and what it opens cannot be written. */
+static void test_dir_rights(void)
+{
+	uint32_t len = put_str(PATH, "sub");
+	TK_REQUIRE(call("path_open", 9, A(3), A(1), A(PATH), A(len), A(2),
+			A((1u << 13) | (1u << 14)), A(1u << 1), A(0), A(OUT)) == 0,
+		   "open sub with few rights");
+	uint32_t d = ld32(OUT);
+	TK_CHECK(path_call("path_create_directory", d, "nope") == E_NOTCAPABLE,
+		 "mkdir without PATH_CREATE_DIRECTORY");
+	TK_CHECK(path_call("path_unlink_file", d, "nope") == E_NOTCAPABLE,
+		 "unlink without PATH_UNLINK_FILE");
+	TK_CHECK(open_at(d, "made.txt", 1, 1, RIGHTS_RW, NULL) == E_NOTCAPABLE,
+		 "create without PATH_CREATE_FILE");
+	uint32_t f;
+	TK_REQUIRE(open_at(3, "sub/plain.txt", 1, 1, RIGHTS_RW, &f) == 0, "make sub/plain.txt");
+	call("fd_close", 1, A(f));
+	TK_REQUIRE(open_at(d, "plain.txt", 1, 0, RIGHTS_RW, &f) == 0, "open through it");
+	TK_CHECK(call("fd_fdstat_get", 2, A(f), A(BUF)) == 0 && ld64(BUF + 8) == (1u << 1),
+		 "rights %llx, expected only FD_READ", (unsigned long long)ld64(BUF + 8));
+	st32(IOV, BUF);
+	st32(IOV + 4, 1);
+	TK_CHECK(call("fd_write", 4, A(f), A(IOV), A(1), A(OUT)) == E_NOTCAPABLE,
+		 "write through a read-only inheritance");
+	call("fd_close", 1, A(f));
+	call("fd_close", 1, A(d));
+}
+
 static void test_dirs(void)
 {
 	TK_CHECK(path_call("path_create_directory", 3, "d1") == 0, "mkdir");
@@ -687,6 +717,7 @@ int main(void)
 	test_prestat();
 	test_files(w);
 	test_dirs();
+	test_dir_rights();
 	test_readdir();
 	test_sandbox();
 	test_exit_and_stubs(w);
