@@ -97,7 +97,8 @@ set(WASI_GUEST_LIST
   "sieve|||node"
   "matrix|||node"
   "hashing|||node"
-  "fdops|--workdir||")
+  "fdops|--workdir||"
+  "tty|||node")
 
 foreach(entry IN LISTS WASI_GUEST_LIST)
   # An empty field between two '|' vanishes from a CMake list: split by hand.

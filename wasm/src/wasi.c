@@ -355,6 +355,11 @@ wasi_ctx *wasi_new(const wasi_config *cfg, char *err, size_t errlen)
 			meta.filetype = wasi_filetype_of_mode(st.st_mode);
 			if (S_ISREG(st.st_mode))
 				meta.rights_base |= WASI_RIGHT_FD_SEEK;
+			/* wasi-libc's isatty() is "a character device without
+			 * seek or tell rights": drop them for a terminal (which
+			 * then gets line buffering) and only for one. */
+			if (isatty(h))
+				meta.rights_base &= ~(WASI_RIGHT_FD_SEEK | WASI_RIGHT_FD_TELL);
 		}
 		int fl = fcntl(h, F_GETFL);
 		if (fl >= 0 && (fl & O_APPEND))

@@ -96,6 +96,19 @@ expect 1 "malloc [0-9]+ failed" -- run --max-memory 16M "$guests/wasi_guest_mall
 expect 0 "env ONE=1" -- run --env ONE=1 --env TWO=2 "$guests/wasi_guest_env.wasm"
 expect 0 "argv\[2\]=\"--env\"" -- run "$guests/wasi_guest_args.wasm" x --env y
 
+# On a terminal the guest must see one, as a native program does (script(1)
+# gives both a pseudo-terminal).
+if command -v script >/dev/null && [ -x "$guests/wasi_native_tty" ]; then
+	want=$(script -qc "$guests/wasi_native_tty" /dev/null </dev/null | tr -d '\r')
+	got=$(script -qc "$vessel run $guests/wasi_guest_tty.wasm" /dev/null </dev/null | tr -d '\r')
+	if [ "$want" != "$got" ] || [ "$want" != "isatty: stdin=1 stdout=1 stderr=1" ]; then
+		echo "FAIL: on a terminal: native [$want], vessel [$got]"
+		fails=$((fails + 1))
+	else
+		echo "ok: on a terminal both say [$got]"
+	fi
+fi
+
 if [ $fails != 0 ]; then
 	echo "$fails checks failed"
 	exit 1
