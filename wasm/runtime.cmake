@@ -15,11 +15,6 @@ add_library(isthmus_wasm STATIC
   ${WASM_DIR}/src/state.c)
 target_include_directories(isthmus_wasm PUBLIC ${WASM_DIR}/include PRIVATE ${WASM_DIR}/src)
 target_link_libraries(isthmus_wasm PUBLIC m)
-# GCC's manual advises -fno-gcse for computed-goto interpreters: global
-# common subexpression elimination merges the dispatch jumps.
-if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
-  set_source_files_properties(${WASM_DIR}/src/interp.c PROPERTIES COMPILE_OPTIONS "-fno-gcse")
-endif()
 
 # The same library with safe points compiled out, to measure their cost.
 add_library(isthmus_wasm_nosp STATIC

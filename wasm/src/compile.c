@@ -99,8 +99,7 @@ struct cc {
 	uint32_t instr_off;
 };
 
-static void fail(struct cc *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail(struct cc *c, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void fail(struct cc *c, const char *fmt, ...)
 {
 	if (c->failed)
 		return;
@@ -110,7 +109,8 @@ static void fail(struct cc *c, const char *fmt, ...)
 	char msg[200];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* clang-analyzer 14 misses the va_start above */
+	vsnprintf(msg, sizeof(msg), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
 	va_end(ap);
 	snprintf(c->err, c->errlen, "%s (function %u, at byte %zu)", msg, c->fidx,
 		 (size_t)(c->p - c->m->bytes));
@@ -1039,7 +1039,8 @@ static void body(struct cc *c)
 				return;
 			}
 			if (f->kind == 2 &&
-			    (f->np != f->nr || (f->np && memcmp(f->params, f->results, f->np)))) {
+			    (f->np != f->nr ||
+			     (f->np && memcmp(f->params, f->results, f->np) != 0))) {
 				fail(c, "type mismatch: if without else must leave its parameters");
 				return;
 			}

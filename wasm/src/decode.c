@@ -23,18 +23,18 @@ struct rd {
 	bool failed;
 };
 
-static void fail(struct rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail(struct rd *r, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void fail(struct rd *r, const char *fmt, ...)
 {
-	if (r->failed)
+	if (r->failed || !r->err || !r->errlen) {
+		r->failed = true;
 		return;
+	}
 	r->failed = true;
-	if (!r->err || !r->errlen)
-		return;
 	char msg[200];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* clang-analyzer 14 misses the va_start above */
+	vsnprintf(msg, sizeof(msg), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
 	va_end(ap);
 	snprintf(r->err, r->errlen, "%s (at byte %zu)", msg, (size_t)(r->p - r->base));
 }
@@ -807,7 +807,7 @@ wasm_module *wasm_module_new_features(const uint8_t *bytes, size_t len, int feat
 	m->refcount = 1;
 	struct rd r = {m->bytes, m->bytes, m->bytes + len, err, errlen, false};
 	static const uint8_t magic[4] = {0, 'a', 's', 'm'};
-	if (len < 4 || memcmp(bytes, magic, 4)) {
+	if (len < 4 || memcmp(bytes, magic, 4) != 0) {
 		fail(&r, "magic header not detected");
 		goto bad;
 	}

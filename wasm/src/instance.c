@@ -45,10 +45,10 @@ wasm_val wasm_val_from_slot(wasm_valtype t, uint64_t s)
 		v.of.f32_bits = (uint32_t)s;
 		break;
 	case WASM_FUNCREF:
-		v.of.func = (wasm_func *)(uintptr_t)s;
+		v.of.func = slot_ptr(s);
 		break;
 	case WASM_EXTERNREF:
-		v.of.ref = (void *)(uintptr_t)s;
+		v.of.ref = slot_ptr(s);
 		break;
 	default:
 		v.of.f64_bits = s;
@@ -200,7 +200,7 @@ void wasm_table_free(wasm_table *t)
 static int table_keep(wasm_table *t, wasm_instance *inst)
 {
 	struct table_keep *tk = (struct table_keep *)t;
-	wasm_instance **nk = realloc(tk->keep, (tk->nkeep + 1) * sizeof(*nk));
+	wasm_instance **nk = realloc(tk->keep, (tk->nkeep + 1) * sizeof(void *));
 	if (!nk)
 		return -1;
 	tk->keep = nk;
@@ -678,16 +678,16 @@ wasm_instance *wasm_instance_new(const wasm_module *m, const wasm_imports *im,
 	inst->max_pages = cfg->max_memory_pages ? cfg->max_memory_pages : WASM_MAX_PAGES;
 	inst->max_elems = cfg->max_table_elems ? cfg->max_table_elems : WASM_MAX_TABLE_DEFAULT;
 	uint32_t ndef = m->nfuncs - m->nfunc_imports;
-	inst->funcs = calloc(m->nfuncs + 1, sizeof(*inst->funcs));
+	inst->funcs = calloc(m->nfuncs + 1, sizeof(void *)); /* an array of pointers */
 	inst->own = calloc(ndef + 1, sizeof(*inst->own));
-	inst->deps = calloc(m->nfunc_imports + 1, sizeof(*inst->deps));
-	inst->host_refs = calloc(m->nfunc_imports + 1, sizeof(*inst->host_refs));
-	inst->mems = calloc(m->nmems + 1, sizeof(*inst->mems));
-	inst->tables = calloc(m->ntables + 1, sizeof(*inst->tables));
-	inst->globals = calloc(m->nglobals + 1, sizeof(*inst->globals));
+	inst->deps = calloc(m->nfunc_imports + 1, sizeof(void *));	/* an array of pointers */
+	inst->host_refs = calloc(m->nfunc_imports + 1, sizeof(void *)); /* an array of pointers */
+	inst->mems = calloc(m->nmems + 1, sizeof(void *));		/* an array of pointers */
+	inst->tables = calloc(m->ntables + 1, sizeof(void *));		/* an array of pointers */
+	inst->globals = calloc(m->nglobals + 1, sizeof(void *));	/* an array of pointers */
 	inst->elem_dropped = calloc(m->nelems + 1, 1);
 	inst->data_dropped = calloc(m->ndatas + 1, 1);
-	inst->elem_items = calloc(m->nelems + 1, sizeof(*inst->elem_items));
+	inst->elem_items = calloc(m->nelems + 1, sizeof(void *)); /* an array of pointers */
 	x->weak_tables = calloc(m->ntables + 1, 1);
 	uint8_t *written = calloc(m->ntables + 1, 1);
 	if (!inst->funcs || !inst->own || !inst->deps || !inst->host_refs || !inst->mems ||
@@ -919,7 +919,7 @@ int wasm_instance_export_n(const wasm_instance *inst, const char *name, size_t l
 	const wasm_module *m = inst->m;
 	for (uint32_t i = 0; i < m->nexports; i++) {
 		const struct wasm_export *e = &m->exports[i];
-		if (e->name_len != len || memcmp(e->name, name, len))
+		if (e->name_len != len || memcmp(e->name, name, len) != 0)
 			continue;
 		out->kind = e->kind;
 		switch (e->kind) {

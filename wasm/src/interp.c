@@ -145,7 +145,7 @@ static cell g_exit_cell[1];
 
 #define S(i)   fp[pc[i].u]
 #define A(i)   (pc[i].u)
-#define NEXT() goto * pc->h
+#define NEXT() goto * pc->h // NOLINT(bugprone-macro-parentheses)
 #define TRAP(m)                 \
 	do {                    \
 		trap_msg = (m); \
@@ -302,6 +302,8 @@ static wasm_result interp(wasm_exec *ex, const void *const **labels_out)
 {
 	static const void *const labels[] = {
 #define WASM_OP_LABEL(n) &&L_##n,
+		/* cppcheck cannot parse label addresses (a GNU extension) */
+		// cppcheck-suppress syntaxError
 		WASM_OPS(WASM_OP_LABEL)
 #undef WASM_OP_LABEL
 	};
@@ -548,7 +550,7 @@ L_CALL_INDIRECT : {
 	uint32_t i = U32(4);
 	if (unlikely(i >= t->size))
 		TRAP("undefined element");
-	f = (wasm_func *)(uintptr_t)t->elems[i];
+	f = slot_ptr(t->elems[i]);
 	if (unlikely(!f))
 		TRAP("uninitialized element");
 	const wasm_functype *want = &inst->m->types[A(3)].ft;
@@ -1413,7 +1415,8 @@ wasm_result wasm_trap(wasm_exec *ex, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(ex->msg, sizeof(ex->msg), fmt, ap);
+	/* clang-analyzer 14 misses the va_start above */
+	vsnprintf(ex->msg, sizeof(ex->msg), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
 	va_end(ap);
 	return WASM_TRAP;
 }

@@ -120,7 +120,7 @@ int wasm_state_frame(wasm_exec *ex, uint32_t i, wasm_frame_info *out)
 			wasm_table *t = v.fn->inst->tables[c->code[s->pc + 1].u];
 			uint32_t idx = (uint32_t)v.fp[c->code[s->pc + 4].u];
 			if (idx < t->size)
-				callee = (wasm_func *)(uintptr_t)t->elems[idx];
+				callee = slot_ptr(t->elems[idx]);
 		}
 		if (callee)
 			memcpy(ex->types_buf + n, callee->type->params,

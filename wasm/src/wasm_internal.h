@@ -259,6 +259,12 @@ bool wasm_functype_eq(const wasm_functype *a, const wasm_functype *b);
 void wasm_instance_ref(wasm_instance *inst);
 int wasm_table_grow_raw(wasm_table *t, uint32_t delta, uint64_t init, uint32_t limit);
 
+/* A reference stored in a 64-bit slot, back as a pointer. */
+static inline void *slot_ptr(uint64_t s)
+{
+	return (void *)(uintptr_t)s; // NOLINT(performance-no-int-to-ptr): slots hold references
+}
+
 static inline uint32_t f32_bits(float f)
 {
 	uint32_t u;

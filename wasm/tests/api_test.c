@@ -81,13 +81,13 @@ static wasm_result h_slow_double(wasm_exec *ex, void *env, const uint64_t *a, ui
 	(void)env;
 	if (slow_calls++ == 0)
 		return WASM_STOPPED;
-	r[0] = (uint32_t)a[0] * 2;
+	r[0] = (uint32_t)(a[0] * 2);
 	return WASM_OK;
 }
 
 static void *stopper(void *arg)
 {
-	struct timespec ts = {0, 20 * 1000 * 1000};
+	struct timespec ts = {0, 20000000L}; /* 20 ms */
 	nanosleep(&ts, NULL);
 	wasm_exec_request_stop(arg);
 	return NULL;
@@ -254,7 +254,8 @@ int main(int argc, char **argv)
 
 	/* globals */
 	wasm_global *g = wasm_instance_export_global(in, "g");
-	TK_CHECK(g && wasm_global_get(g).of.i64 == 42, "global g");
+	TK_REQUIRE(g != NULL, "no global g");
+	TK_CHECK(wasm_global_get(g).of.i64 == 42, "global g");
 	TK_CHECK(wasm_global_set(g, wasm_val_i64(-5)) == 0 && wasm_global_get(g).of.i64 == -5,
 		 "set g");
 	TK_CHECK(wasm_global_set(g, wasm_val_i32(1)) == -1, "set g with an i32 accepted");

@@ -66,8 +66,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		wasm_module_import(m, i, &mod, &name, &t);
 		switch (t.kind) {
 		case WASM_EXTERN_FUNC:
+			/* the result count travels as the function's env */
 			wasm_imports_add_func(im, mod, name, t.func.params, t.func.nparams,
 					      t.func.results, t.func.nresults, stub,
+					      // NOLINTNEXTLINE(performance-no-int-to-ptr)
 					      (void *)(uintptr_t)t.func.nresults);
 			break;
 		case WASM_EXTERN_MEMORY: {

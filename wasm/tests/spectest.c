@@ -132,6 +132,12 @@ static void add_spectest(wasm_imports *im)
 
 /* ---- values ------------------------------------------------------------------- */
 
+/* The host reference `ref.extern n` of the spec tests, as a non-null pointer. */
+static void *hostref(unsigned long long n)
+{
+	return (void *)(uintptr_t)(n + 1); // NOLINT(performance-no-int-to-ptr)
+}
+
 static uint8_t type_of(const char *t)
 {
 	if (!strcmp(t, "i32"))
@@ -170,9 +176,7 @@ static int parse_val(json_t *j, wasm_val *v)
 		v->of.f64_bits = strtoull(s ? s : "0", NULL, 10);
 		return 0;
 	case WASM_EXTERNREF:
-		v->of.ref = (!s || !strcmp(s, "null"))
-				    ? NULL
-				    : (void *)(uintptr_t)(strtoull(s, NULL, 10) + 1);
+		v->of.ref = (!s || !strcmp(s, "null")) ? NULL : hostref(strtoull(s, NULL, 10));
 		return 0;
 	case WASM_FUNCREF:
 		v->of.func = NULL;
@@ -233,9 +237,7 @@ static bool match(json_t *exp, const wasm_val *got, char *why, size_t wl)
 		return ok;
 	}
 	case WASM_EXTERNREF: {
-		void *want = (!s || !strcmp(s, "null"))
-				     ? NULL
-				     : (void *)(uintptr_t)(strtoull(s, NULL, 10) + 1);
+		void *want = (!s || !strcmp(s, "null")) ? NULL : hostref(strtoull(s, NULL, 10));
 		if (got->of.ref != want) {
 			snprintf(why, wl, "externref %s expected", s ? s : "?");
 			return false;
@@ -301,13 +303,13 @@ static wasm_module *load(struct run *r, json_t *cmd, char *err, size_t errlen)
 
 static void keep_module(struct run *r, wasm_module *m)
 {
-	r->mods = realloc(r->mods, (r->nmods + 1) * sizeof(*r->mods));
+	r->mods = realloc(r->mods, (r->nmods + 1) * sizeof(void *));
 	r->mods[r->nmods++] = m;
 }
 
 static void keep_inst(struct run *r, wasm_instance *i)
 {
-	r->all = realloc(r->all, (r->nall + 1) * sizeof(*r->all));
+	r->all = realloc(r->all, (r->nall + 1) * sizeof(void *));
 	r->all[r->nall++] = i;
 }
 
