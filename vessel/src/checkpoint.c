@@ -410,11 +410,163 @@ int vsl_capture(wasm_instance *inst, wasm_exec *ex, const wasi_ctx *wasi, const 
 	return 0;
 }
 
+/* ---- checking call arguments ------------------------------------------------------ */
+
+/* An unsigned LEB128 of at most 32 bits at b[*pos..len). */
+static int leb_u32(const uint8_t *b, size_t len, size_t *pos, uint32_t *out)
+{
+	uint32_t v = 0;
+	for (unsigned shift = 0; shift < 35; shift += 7) {
+		if (*pos >= len)
+			return -1;
+		uint8_t c = b[(*pos)++];
+		v |= (uint32_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*out = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Where the body of defined function `defined` starts and ends in the module
+ * bytes (after its size field): the code section, read just far enough. */
+static int body_range(const uint8_t *b, size_t len, uint32_t defined, size_t *start, size_t *end)
+{
+	size_t pos = 8;
+	while (pos < len) {
+		uint8_t id = b[pos++];
+		uint32_t size;
+		if (leb_u32(b, len, &pos, &size) < 0 || size > len - pos)
+			return -1;
+		size_t sec_end = pos + size;
+		if (id != 10) {
+			pos = sec_end;
+			continue;
+		}
+		uint32_t count;
+		if (leb_u32(b, sec_end, &pos, &count) < 0 || defined >= count)
+			return -1;
+		for (uint32_t i = 0;; i++) {
+			uint32_t bsize;
+			if (leb_u32(b, sec_end, &pos, &bsize) < 0 || bsize > sec_end - pos)
+				return -1;
+			if (i == defined) {
+				*start = pos;
+				*end = pos + bsize;
+				return 0;
+			}
+			pos += bsize;
+		}
+	}
+	return -1;
+}
+
+static uint32_t imported_funcs(const wasm_module *m)
+{
+	uint32_t n = 0, k = wasm_module_import_count(m);
+	for (uint32_t i = 0; i < k; i++) {
+		const char *mod, *name;
+		wasm_externtype t;
+		if (wasm_module_import(m, i, &mod, &name, &t) == 0 && t.kind == WASM_EXTERN_FUNC)
+			n++;
+	}
+	return n;
+}
+
+/* The innermost frame may stand at a call with its arguments still on its
+ * stack (a host call to re-issue). wasm_state_push_frame checks the types of
+ * the values below them only, so the arguments are checked here against
+ * the callee's parameters: a hostile image must not hand a function a value
+ * of another type (an i32 where a funcref is expected would become a
+ * pointer). module/len are the bytes inst was made from. */
+static int check_call_args(const vsl_frame *fr, wasm_instance *inst, const uint8_t *module,
+			   size_t len, char *err, size_t errlen)
+{
+	const wasm_module *m = wasm_instance_module(inst);
+	uint8_t *types = malloc((size_t)fr->nstack + 1);
+	if (!types) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int h = wasm_state_stack_types(m, fr->func_index, fr->body_offset, types, fr->nstack + 1);
+	free(types);
+	if (h < 0 || (uint32_t)h >= fr->nstack)
+		return 0; /* no arguments; push_frame checks the rest */
+	uint32_t nargs = fr->nstack - (uint32_t)h;
+	const vsl_value *args = fr->stack + h;
+	uint32_t nimp = imported_funcs(m);
+	size_t start, end, pos;
+	if (!module || fr->func_index < nimp ||
+	    body_range(module, len, fr->func_index - nimp, &start, &end) < 0 ||
+	    fr->body_offset >= end - start) {
+		snprintf(err, errlen, "the call at offset %u of function %u cannot be found",
+			 fr->body_offset, fr->func_index);
+		return -1;
+	}
+	pos = start + fr->body_offset;
+	uint8_t op = module[pos++];
+	const wasm_functype *ft = NULL;
+	uint32_t idx, table;
+	if (op == 0x10 && leb_u32(module, end, &pos, &idx) == 0) {
+		wasm_func *callee = wasm_instance_func_at(inst, idx);
+		ft = callee ? wasm_func_type(callee) : NULL;
+	} else if (op == 0x11 && leb_u32(module, end, &pos, &idx) == 0 &&
+		   leb_u32(module, end, &pos, &table) == 0) {
+		/* the last argument is the table index; the runtime checks the
+		 * element's type against the call's before passing the rest, so
+		 * the element's parameters are what the rest must be */
+		if (args[nargs - 1].type != WASM_I32) {
+			snprintf(err, errlen,
+				 "frame at call_indirect: the table index is not an i32");
+			return -1;
+		}
+		wasm_table *t = wasm_instance_table(inst, table);
+		wasm_val e;
+		if (t && wasm_table_get(t, (uint32_t)args[nargs - 1].lo, &e) == 0 &&
+		    e.type == WASM_FUNCREF && e.of.func) {
+			ft = wasm_func_type(e.of.func);
+			if (ft->nparams != nargs - 1)
+				return 0; /* the call traps on the type mismatch */
+		} else {
+			return 0; /* the call traps: null or out of range */
+		}
+		nargs--;
+	}
+	if (!ft) {
+		snprintf(err, errlen, "offset %u of function %u is not a call", fr->body_offset,
+			 fr->func_index);
+		return -1;
+	}
+	if (ft->nparams != nargs) {
+		snprintf(err, errlen,
+			 "the call at offset %u of function %u takes %u arguments, not %u",
+			 fr->body_offset, fr->func_index, ft->nparams, nargs);
+		return -1;
+	}
+	for (uint32_t k = 0; k < nargs; k++)
+		if (args[k].type != ft->params[k]) {
+			snprintf(
+				err, errlen,
+				"argument %u of the call at offset %u of function %u has the wrong "
+				"type",
+				k, fr->body_offset, fr->func_index);
+			return -1;
+		}
+	return 0;
+}
+
 /* ---- restore ----------------------------------------------------------------------- */
 
-int vsl_restore_state(const vsl_image *img, wasm_instance *inst, wasm_exec *ex, char *err,
-		      size_t errlen)
+int vsl_restore_state(const vsl_image *img, const uint8_t *module, size_t len, wasm_instance *inst,
+		      wasm_exec *ex, char *err, size_t errlen)
 {
+	uint8_t digest[VSL_SHA256_LEN];
+	vsl_sha256_buf(module, len, digest);
+	if (len != img->module_len || memcmp(digest, img->module_sha256, sizeof(digest)) != 0) {
+		snprintf(err, errlen, "the module is not the image's (SHA-256 differs)");
+		return -1;
+	}
 	if (wasm_instance_memory_count(inst) != img->nmemories ||
 	    wasm_instance_global_count(inst) != img->nglobals ||
 	    wasm_instance_table_count(inst) != img->ntables) {
@@ -505,6 +657,11 @@ int vsl_restore_state(const vsl_image *img, wasm_instance *inst, wasm_exec *ex, 
 				snprintf(err, errlen, "frame %u value %zu: no such function", f, k);
 				return -1;
 			}
+		}
+		if (f == img->nframes - 1 &&
+		    check_call_args(fr, inst, module, len, err, errlen) < 0) {
+			free(vals);
+			return -1;
 		}
 		char why[256];
 		int rc = wasm_state_push_frame(ex, inst, fr->func_index, fr->body_offset, vals,
@@ -851,7 +1008,8 @@ vsl_vessel *vsl_vessel_restore(const uint8_t *image, size_t len, const vsl_resto
 			 img.frames[0].func_index, img.entry);
 		goto fail;
 	}
-	if (vsl_restore_state(&img, v->inst, v->ex, err, errlen) < 0)
+	if (vsl_restore_state(&img, v->module_bytes, v->module_len, v->inst, v->ex, err, errlen) <
+	    0)
 		goto fail;
 	v->started = img.nframes > 0;
 	vsl_image_clear(&img);

@@ -35,10 +35,12 @@ int vsl_capture(wasm_instance *inst, wasm_exec *ex, const wasi_ctx *wasi, const 
 		size_t errlen);
 
 /* Writes img's memories, globals, tables and frames into inst, a fresh
- * instance of the image's module, and ex, an idle exec. Refuses an image
- * whose shape (counts, types, sizes) or frames do not fit the instance. */
-int vsl_restore_state(const vsl_image *img, wasm_instance *inst, wasm_exec *ex, char *err,
-		      size_t errlen);
+ * instance of the image's module, and ex, an idle exec. module/len are the
+ * bytes inst was made from: they must hash to the image's SHA-256 (a call
+ * stopped in flight is checked against them). Refuses an image whose shape
+ * (counts, types, sizes) or frames do not fit the instance. */
+int vsl_restore_state(const vsl_image *img, const uint8_t *module, size_t len, wasm_instance *inst,
+		      wasm_exec *ex, char *err, size_t errlen);
 
 /* Where a restored guest's preopened directory lives on this host. */
 typedef struct vsl_dir_map {

@@ -30,7 +30,10 @@ static void try_restore(const vsl_image *img)
 		return;
 	wasm_instance *inst = wasm_instance_new(m, NULL, &cfg, err, sizeof(err));
 	wasm_exec *ex = inst ? wasm_exec_new(&cfg) : NULL;
-	if (ex && vsl_restore_state(img, inst, ex, err, sizeof(err)) == 0 && img->nframes) {
+	if (ex &&
+	    vsl_restore_state(img, img->module_bytes, (size_t)img->module_len, inst, ex, err,
+			      sizeof(err)) == 0 &&
+	    img->nframes) {
 		wasm_val res[8];
 		wasm_exec_set_fuel(ex, 10000);
 		if (img->entry_nresults <= 8)

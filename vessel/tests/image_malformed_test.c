@@ -86,7 +86,8 @@ static int restore_run(const uint8_t *b, size_t len, int32_t *result, char *err,
 	if (!m || !(inst = wasm_instance_new(m, NULL, &cfg, err, errlen)))
 		goto out;
 	ex = wasm_exec_new(&cfg);
-	if (vsl_restore_state(&img, inst, ex, err, errlen) < 0)
+	if (vsl_restore_state(&img, img.module_bytes, (size_t)img.module_len, inst, ex, err,
+			      errlen) < 0)
 		goto out;
 	wasm_val res = {0}, arg = wasm_val_i32(N_ITER);
 	wasm_result r = img.nframes

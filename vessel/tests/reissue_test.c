@@ -5,7 +5,8 @@
  * blocking WASI call interrupted by a stop request would; the stopped run is
  * captured, encoded, decoded and restored into a fresh instance, and the
  * resumed run must call tick again with the same argument and finish with
- * the uninterrupted result.
+ * the uninterrupted result. The same image with the argument retyped must
+ * be refused before anything is called.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,41 @@ int main(int argc, char **argv)
 			continue;
 		}
 
+		/* the argument retyped: refused, not handed to the callee */
+		static const uint8_t wrong[] = {WASM_I64, WASM_FUNCREF, WASM_F32};
+		for (size_t k = 0; k < sizeof(wrong); k++) {
+			vsl_image bad;
+			uint8_t *bb = NULL;
+			size_t blen = 0;
+			TK_REQUIRE(vsl_image_read(bytes, len, &bad, err, sizeof(err)) == 0, "%s",
+				   err);
+			vsl_frame *fr = &bad.frames[bad.nframes - 1];
+			fr->stack[fr->nstack - 1].type = wrong[k];
+			fr->stack[fr->nstack - 1].lo = wrong[k] == WASM_FUNCREF
+							       ? VSL_NULL_REF
+							       : fr->stack[fr->nstack - 1].lo;
+			TK_REQUIRE(vsl_image_write(&bad, &bb, &blen, err, sizeof(err)) == 0, "%s",
+				   err);
+			vsl_image_clear(&bad);
+			ticker tb = {.stop_at = -1};
+			wasm_imports *imb;
+			wasm_instance *ib = instantiate(m, &tb, &imb);
+			wasm_exec *exb = wasm_exec_new(NULL);
+			TK_REQUIRE(vsl_image_read(bb, blen, &bad, err, sizeof(err)) == 0, "%s",
+				   err);
+			err[0] = '\0';
+			rc = vsl_restore_state(&bad, mod, modlen, ib, exb, err, sizeof(err));
+			TK_CHECK(rc < 0 && strstr(err, "wrong type"),
+				 "stop at %d: an argument of type 0x%02x was accepted: %s",
+				 stops[s], wrong[k], err);
+			TK_CHECK(tb.calls == 0, "the host function was called");
+			vsl_image_clear(&bad);
+			free(bb);
+			wasm_exec_free(exb);
+			wasm_instance_free(ib);
+			wasm_imports_free(imb);
+		}
+
 		ticker t2 = {.stop_at = -1};
 		wasm_imports *im2;
 		wasm_instance *i2 = instantiate(m, &t2, &im2);
@@ -110,7 +146,7 @@ int main(int argc, char **argv)
 		vsl_image back;
 		rc = vsl_image_read(bytes, len, &back, err, sizeof(err));
 		if (rc == 0)
-			rc = vsl_restore_state(&back, i2, ex2, err, sizeof(err));
+			rc = vsl_restore_state(&back, mod, modlen, i2, ex2, err, sizeof(err));
 		TK_CHECK(rc == 0, "stop at %d: restore: %s", stops[s], err);
 		vsl_image_clear(&back);
 		free(bytes);
