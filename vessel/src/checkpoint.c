@@ -556,6 +556,90 @@ static int check_call_args(const vsl_frame *fr, wasm_instance *inst, const uint8
 	return 0;
 }
 
+/* Function type typeidx of the module: parameter and result types point
+ * into the module bytes (one byte each in Wasm 2.0). */
+static int module_type(const uint8_t *b, size_t len, uint32_t typeidx, wasm_functype *out)
+{
+	size_t pos = 8;
+	while (pos < len) {
+		uint8_t id = b[pos++];
+		uint32_t size;
+		if (leb_u32(b, len, &pos, &size) < 0 || size > len - pos)
+			return -1;
+		size_t sec_end = pos + size;
+		if (id != 1) {
+			pos = sec_end;
+			continue;
+		}
+		uint32_t count;
+		if (leb_u32(b, sec_end, &pos, &count) < 0 || typeidx >= count)
+			return -1;
+		for (uint32_t i = 0; i <= typeidx; i++) {
+			if (pos >= sec_end || b[pos++] != 0x60)
+				return -1;
+			uint32_t np, nr;
+			if (leb_u32(b, sec_end, &pos, &np) < 0 || np > sec_end - pos)
+				return -1;
+			out->params = b + pos;
+			out->nparams = np;
+			pos += np;
+			if (leb_u32(b, sec_end, &pos, &nr) < 0 || nr > sec_end - pos)
+				return -1;
+			out->results = b + pos;
+			out->nresults = nr;
+			pos += nr;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+static bool same_type(const wasm_functype *a, const wasm_functype *b)
+{
+	return a->nparams == b->nparams && a->nresults == b->nresults &&
+	       memcmp(a->params, b->params, a->nparams) == 0 &&
+	       memcmp(a->results, b->results, a->nresults) == 0;
+}
+
+/* Frame `inner` must be what the call its caller `outer` stands at calls:
+ * that function for `call`, a function of the call's type for
+ * call_indirect; otherwise its results would land where the caller expects
+ * values of other types (a funcref made of an i32). */
+static int check_callee(const vsl_frame *outer, const vsl_frame *inner, wasm_instance *inst,
+			const uint8_t *module, size_t len, char *err, size_t errlen)
+{
+	const wasm_module *m = wasm_instance_module(inst);
+	uint32_t nimp = imported_funcs(m);
+	size_t start, end, pos;
+	wasm_func *callee = wasm_instance_func_at(inst, inner->func_index);
+	if (!callee || outer->func_index < nimp ||
+	    body_range(module, len, outer->func_index - nimp, &start, &end) < 0 ||
+	    outer->body_offset >= end - start) {
+		snprintf(err, errlen, "the call at offset %u of function %u cannot be found",
+			 outer->body_offset, outer->func_index);
+		return -1;
+	}
+	pos = start + outer->body_offset;
+	uint8_t op = module[pos++];
+	uint32_t idx, table;
+	if (op == 0x10 && leb_u32(module, end, &pos, &idx) == 0) {
+		if (idx == inner->func_index)
+			return 0;
+	} else if (op == 0x11 && leb_u32(module, end, &pos, &idx) == 0 &&
+		   leb_u32(module, end, &pos, &table) == 0) {
+		wasm_functype t;
+		if (module_type(module, len, idx, &t) == 0 && same_type(&t, wasm_func_type(callee)))
+			return 0;
+	} else {
+		snprintf(err, errlen, "offset %u of function %u is not a call", outer->body_offset,
+			 outer->func_index);
+		return -1;
+	}
+	snprintf(err, errlen, "function %u is not what the call at offset %u of function %u calls",
+		 inner->func_index, outer->body_offset, outer->func_index);
+	return -1;
+}
+
 /* ---- restore ----------------------------------------------------------------------- */
 
 int vsl_restore_state(const vsl_image *img, const uint8_t *module, size_t len, wasm_instance *inst,
@@ -658,8 +742,10 @@ int vsl_restore_state(const vsl_image *img, const uint8_t *module, size_t len, w
 				return -1;
 			}
 		}
-		if (f == img->nframes - 1 &&
-		    check_call_args(fr, inst, module, len, err, errlen) < 0) {
+		if ((f > 0 &&
+		     check_callee(&img->frames[f - 1], fr, inst, module, len, err, errlen) < 0) ||
+		    (f == img->nframes - 1 &&
+		     check_call_args(fr, inst, module, len, err, errlen) < 0)) {
 			free(vals);
 			return -1;
 		}

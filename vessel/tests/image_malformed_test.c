@@ -231,6 +231,12 @@ static void edit_memcount(vsl_image *r)
 	r->nruns = 0;
 }
 
+static void edit_callee(vsl_image *r)
+{
+	/* run calls $step (function 2) directly: $inc (0) is not its callee */
+	r->frames[1].func_index = 0;
+}
+
 static void write_seeds(const char *dir)
 {
 	static const uint64_t fuels[] = {0, 300, 2500};
@@ -389,6 +395,23 @@ int main(int argc, char **argv)
 			       "a global of another type");
 	expect_restore_refused(img, len, edit_pages, "cannot grow", "memory beyond its limit");
 	expect_restore_refused(img, len, edit_memcount, "does not fit", "an image without memory");
+
+	/* a frame that is not what its caller's call calls */
+	bool found = false;
+	for (uint64_t fuel = 2500; fuel < 2530 && !found; fuel++) {
+		size_t l;
+		uint8_t *b = make_image(fuel, &l);
+		vsl_image r;
+		if (vsl_image_read(b, l, &r, err, sizeof(err)) == 0 && r.nframes >= 2 &&
+		    r.frames[1].func_index == 2) {
+			found = true;
+			expect_restore_refused(b, l, edit_callee, "is not what the call",
+					       "a frame that its caller does not call");
+		}
+		vsl_image_clear(&r);
+		free(b);
+	}
+	TK_CHECK(found, "no image with $step called from run");
 
 	free(img);
 	free(mod);
