@@ -1,7 +1,7 @@
 /* fuzz_wasi_path: the WASI path sandbox on arbitrary guest paths. The input
  * is a path a guest could pass; wasi_path_resolve resolves it beneath a
  * fixed sandbox folder salted with links that point out (to the parent, to
- * an absolute path), a link loop and a link within. Whatever the input, the
+ * an absolute path), a link loop, links within and a chain 40 levels deep. Whatever the input, the
  * directory it resolves to must lie beneath the sandbox: the fuzzer checks
  * it through /proc/self/fd and aborts on an escape or a leaked fd.
  */
@@ -34,6 +34,20 @@ static void setup(void)
 	snprintf(p, sizeof(p), "%s/sub/deeper", sandbox);
 	if (mkdir(p, 0755))
 		abort();
+	/* A chain 40 levels deep ("c/c/..."), so that walks go past the levels
+	 * at which the resolver keeps fds, with a link at level 20 back up 3. */
+	size_t len = (size_t)snprintf(p, sizeof(p), "%s", sandbox);
+	for (int i = 0; i < 40; i++) {
+		len += (size_t)snprintf(p + len, sizeof(p) - len, "/c");
+		if (mkdir(p, 0755))
+			abort();
+		if (i == 19) {
+			char l[600];
+			snprintf(l, sizeof(l), "%s/up3", p);
+			if (symlink("../../..", l))
+				abort();
+		}
+	}
 	const char *links[][2] = {{"..", "up"},	 {"/etc", "abs"},    {"loop", "loop"},
 				  {"sub", "in"}, {"../..", "sub/x"}, {"deeper/..", "sub/y"}};
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {

@@ -667,6 +667,31 @@ static void test_sandbox(void)
 		fclose(f);
 }
 
+/* ".." after many levels lands where it should: 40 levels down, 36 up,
+ * to a file made at level 4; then 41 up is out. */
+static void test_deep_dotdot(void)
+{
+	char p[512] = "deep";
+	TK_REQUIRE(path_call("path_create_directory", 3, p) == 0, "mkdir deep");
+	for (int i = 1; i < 40; i++) {
+		strcat(p, "/d"); // NOLINT(clang-analyzer-security.insecureAPI.strcpy)
+		TK_REQUIRE(path_call("path_create_directory", 3, p) == 0, "mkdir level %d", i);
+	}
+	uint32_t f;
+	TK_REQUIRE(open_at(3, "deep/d/d/d/marker", 1, 1, RIGHTS_RW, &f) == 0, "marker");
+	call("fd_close", 1, A(f));
+	char q[1024];
+	size_t n = (size_t)snprintf(q, sizeof(q), "%s", p);
+	for (int i = 0; i < 36; i++)
+		n += (size_t)snprintf(q + n, sizeof(q) - n, "/..");
+	snprintf(q + n, sizeof(q) - n, "/marker");
+	TK_CHECK(open_at(3, q, 1, 0, RIGHTS_RW, NULL) == 0, "36 levels back up: %s", q);
+	n = (size_t)snprintf(q, sizeof(q), "%s", p);
+	for (int i = 0; i < 41; i++)
+		n += (size_t)snprintf(q + n, sizeof(q) - n, "/..");
+	TK_CHECK(open_at(3, q, 1, 0, RIGHTS_RW, NULL) == E_NOTCAPABLE, "41 levels up is out");
+}
+
 static void test_exit_and_stubs(wasi_ctx *w)
 {
 	TK_CHECK(call("proc_raise", 1, A(9)) == E_NOSYS, "proc_raise");
@@ -720,6 +745,7 @@ int main(void)
 	test_dir_rights();
 	test_readdir();
 	test_sandbox();
+	test_deep_dotdot();
 	test_exit_and_stubs(w);
 	wasi_free(w);
 	rm_tree(root);
