@@ -725,6 +725,17 @@ int vsl_restore_state(const vsl_image *img, const uint8_t *module, size_t len, w
 			}
 		}
 	}
+	if (img->nframes) {
+		/* the outermost frame is the function the run entered */
+		wasm_func *entry = wasm_instance_func(inst, img->entry);
+		if (!entry || wasm_instance_func_at(inst, img->frames[0].func_index) != entry ||
+		    wasm_func_type(entry)->nresults != img->entry_nresults) {
+			snprintf(err, errlen,
+				 "the outermost frame (function %u) is not the entry '%s'",
+				 img->frames[0].func_index, img->entry);
+			return -1;
+		}
+	}
 	for (uint32_t f = 0; f < img->nframes; f++) {
 		const vsl_frame *fr = &img->frames[f];
 		size_t n = (size_t)fr->nlocals + fr->nstack;

@@ -237,6 +237,12 @@ static void edit_callee(vsl_image *r)
 	r->frames[1].func_index = 0;
 }
 
+static void edit_entry(vsl_image *r)
+{
+	free(r->entry);
+	r->entry = strdup("memory"); /* an export, but not a function */
+}
+
 static void write_seeds(const char *dir)
 {
 	static const uint64_t fuels[] = {0, 300, 2500};
@@ -384,8 +390,7 @@ int main(int argc, char **argv)
 
 	/* well-formed images that do not fit the module */
 	expect_restore_refused(img, len, edit_offset, "not a safe point", "a bad bytecode offset");
-	expect_restore_refused(img, len, edit_func, "not a defined function",
-			       "a frame of function 1000");
+	expect_restore_refused(img, len, edit_func, "is not the entry", "a frame of function 1000");
 	expect_restore_refused(img, len, edit_local_type, "wrong type",
 			       "a local of the wrong type");
 	expect_restore_refused(img, len, edit_nlocals, "locals", "a frame short of a local");
@@ -395,6 +400,8 @@ int main(int argc, char **argv)
 			       "a global of another type");
 	expect_restore_refused(img, len, edit_pages, "cannot grow", "memory beyond its limit");
 	expect_restore_refused(img, len, edit_memcount, "does not fit", "an image without memory");
+	expect_restore_refused(img, len, edit_entry, "is not the entry",
+			       "an entry that is no function");
 
 	/* a frame that is not what its caller's call calls */
 	bool found = false;
