@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
