@@ -30,8 +30,10 @@ stack=1048576
 tgz=$outdir/better-sqlite3-$version.tgz
 if [ ! -s "$tgz" ]; then
 	command -v npm >/dev/null || { echo "SKIPPED: npm is not installed, cannot fetch better-sqlite3"; exit 77; }
-	if ! (cd "$outdir" && npm pack --silent "better-sqlite3@$version" >"$outdir/npm.log" 2>&1); then
-		echo "SKIPPED: cannot fetch better-sqlite3@$version from the npm registry: $(tail -1 "$outdir/npm.log")"
+	if ! (cd "$outdir" && npm pack --fetch-retries=1 --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=5000 \
+		"better-sqlite3@$version" >"$outdir/npm.log" 2>&1); then
+		why=$(grep -i 'err' "$outdir/npm.log" | grep -v '^npm ERR! *$' | head -2 | tr '\n' ' ')
+		echo "SKIPPED: cannot fetch better-sqlite3@$version from the npm registry: ${why:-see $outdir/npm.log}"
 		rm -f "$tgz"
 		exit 77
 	fi
