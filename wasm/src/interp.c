@@ -316,6 +316,8 @@ static wasm_result interp(wasm_exec *ex, const void *const **labels_out)
 	wasm_func *fn = ex->fn;
 	wasm_instance *inst = fn->inst;
 	struct wasm_frame *ftop = ex->ftop;
+	struct wasm_frame *const frames_end = ex->frames_end;
+	uint64_t *const stack_end = ex->stack_end;
 	int64_t fuel = ex->fuel;
 	uint8_t *mbase;
 	uint64_t msize;
@@ -561,9 +563,9 @@ L_CALL_INDIRECT : {
 	goto do_call;
 }
 do_call:
-	if (f->host) {
+	if (unlikely(f->host != NULL)) {
 		uint32_t np = f->type->nparams, nr = f->type->nresults;
-		if (unlikely(nfp + np + nr + 16 > ex->stack_end))
+		if (unlikely(nfp + np + nr + 16 > stack_end))
 			TRAP("call stack exhausted");
 		ex->ftop = ftop;
 		ex->fuel = fuel;
@@ -600,7 +602,7 @@ do_call:
 	}
 	{
 		const struct wasm_code *code = f->code;
-		if (unlikely(ftop == ex->frames_end || nfp + code->frame_slots > ex->stack_end))
+		if (unlikely(ftop == frames_end || nfp + code->frame_slots > stack_end))
 			TRAP("call stack exhausted");
 		ftop->ret = ret;
 		ftop->fp = fp;
