@@ -170,6 +170,8 @@ typedef struct wasm_config {
  * NULL with a message in err (naming the section or function, the byte
  * offset and the problem) when the module is malformed or invalid. */
 wasm_module *wasm_module_new(const uint8_t *bytes, size_t len, char *err, size_t errlen);
+/* Drops the caller's reference; instances hold their own, so a module may be
+ * freed while its instances live on. */
 void wasm_module_free(wasm_module *m);
 
 /* Feature levels. WASM_FEATURES_2_0 (what wasm_module_new uses) is Wasm 2.0
