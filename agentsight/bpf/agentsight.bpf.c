@@ -796,20 +796,15 @@ int as_exit_open(struct trace_event_raw_sys_exit *ctx)
 SEC("tp/syscalls/sys_enter_write")
 int as_enter_write(struct trace_event_raw_sys_enter *ctx)
 {
-	if (!(trace_files || tls_keys) || !current_tracked())
+	if (!trace_files || !current_tracked())
 		return 0;
 	int fd = ctx->args[0];
 	struct file *f = current_file(fd);
 	if (!f)
 		return 0;
-	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
-	if (tls_keys && (mode & S_IFMT) == S_IFSOCK) {
-		if (tcp_socket(f))
-			save_call(AS_REC_SOCK_DATA, fd, ctx->args[1], AS_TLS_DIR_WRITE, 0);
-		return 0;
-	}
 	/* Only regular files: not pipes, sockets or terminals. */
-	if (!trace_files || (mode & S_IFMT) != S_IFREG)
+	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFREG)
 		return 0;
 
 	struct as_rec_file *rec = get_scratch();
@@ -1091,76 +1086,67 @@ int BPF_KPROBE(as_tls_keylog, void *ssl, const char *label, const __u8 *secret, 
 	return 0;
 }
 
-static __always_inline int sock_enter(__u64 fd, __u64 buf, __u8 dir)
+/* At the syscall's return, and only when it moved bytes: its arguments are
+ * read back from the registers the task entered the kernel with, so that
+ * the many calls that move nothing (a nonblocking read that finds none)
+ * cost one comparison and no entry program. */
+static __always_inline struct pt_regs *syscall_regs(void)
 {
-	if (!tls_keys || !current_tracked())
-		return 0;
-	struct file *f = current_file((int)fd);
-	if (!f || !tcp_socket(f))
-		return 0;
-	return save_call(AS_REC_SOCK_DATA, fd, buf, dir, 0);
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
-/* At the syscall's return: the bytes it moved, from the buffer it was given. */
-static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx)
+static __always_inline struct as_rec_tls *sock_rec(long fd, __u8 dir)
 {
-	struct sys_call c;
-	if (!take_call(AS_REC_SOCK_DATA, &c))
-		return 0;
-	long ret = ctx->ret;
-	if (ret <= 0)
-		return 0;
+	struct file *f = current_file((int)fd);
+	if (!f || !tcp_socket(f))
+		return NULL;
 	struct as_rec_tls *rec = get_scratch();
 	if (!rec)
-		return 0;
+		return NULL;
 	fill_hdr(&rec->h, AS_REC_SOCK_DATA);
-	rec->conn = c.args[0];
-	rec->dir = c.args[2];
+	rec->conn = (__u32)fd;
+	rec->dir = dir;
 	rec->lib = AS_TLS_LIB_SOCKET;
-	send_chunks(rec, c.args[1], ret);
+	return rec;
+}
+
+/* read, write, recvfrom, sendto: (fd, buf, len, ...) */
+static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u8 dir)
+{
+	long ret = ctx->ret;
+	if (ret <= 0 || !tls_keys || !current_tracked())
+		return 0;
+	struct pt_regs *regs = syscall_regs();
+	long fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	__u64 buf = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	struct as_rec_tls *rec = sock_rec(fd, dir);
+	if (rec)
+		send_chunks(rec, buf, ret);
 	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_write")
 int as_exit_write(struct trace_event_raw_sys_exit *ctx)
 {
-	return sock_exit(ctx);
-}
-
-SEC("tp/syscalls/sys_enter_read")
-int as_enter_read(struct trace_event_raw_sys_enter *ctx)
-{
-	return sock_enter(ctx->args[0], ctx->args[1], AS_TLS_DIR_READ);
+	return sock_exit(ctx, AS_TLS_DIR_WRITE);
 }
 
 SEC("tp/syscalls/sys_exit_read")
 int as_exit_read(struct trace_event_raw_sys_exit *ctx)
 {
-	return sock_exit(ctx);
-}
-
-SEC("tp/syscalls/sys_enter_sendto")
-int as_enter_sendto(struct trace_event_raw_sys_enter *ctx)
-{
-	return sock_enter(ctx->args[0], ctx->args[1], AS_TLS_DIR_WRITE);
+	return sock_exit(ctx, AS_TLS_DIR_READ);
 }
 
 SEC("tp/syscalls/sys_exit_sendto")
 int as_exit_sendto(struct trace_event_raw_sys_exit *ctx)
 {
-	return sock_exit(ctx);
-}
-
-SEC("tp/syscalls/sys_enter_recvfrom")
-int as_enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
-{
-	return sock_enter(ctx->args[0], ctx->args[1], AS_TLS_DIR_READ);
+	return sock_exit(ctx, AS_TLS_DIR_WRITE);
 }
 
 SEC("tp/syscalls/sys_exit_recvfrom")
 int as_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
 {
-	return sock_exit(ctx);
+	return sock_exit(ctx, AS_TLS_DIR_READ);
 }
 
 /* writev (libuv's, for Node.js): each iovec as its own run of chunks, up to
@@ -1171,33 +1157,24 @@ struct iov_entry {
 	__u64 len;
 };
 
-SEC("tp/syscalls/sys_enter_writev")
-int as_enter_writev(struct trace_event_raw_sys_enter *ctx)
-{
-	if (!tls_keys || !current_tracked())
-		return 0;
-	struct file *f = current_file((int)ctx->args[0]);
-	if (!f || !tcp_socket(f))
-		return 0;
-	return save_call(AS_REC_SOCK_DATA, ctx->args[0], ctx->args[1], AS_TLS_DIR_WRITE,
-			 ctx->args[2] | (1ULL << 63));
-}
-
 SEC("tp/syscalls/sys_exit_writev")
 int as_exit_writev(struct trace_event_raw_sys_exit *ctx)
 {
-	struct sys_call c;
-	if (!take_call(AS_REC_SOCK_DATA, &c))
-		return 0;
 	long left = ctx->ret;
-	if (left <= 0 || !(c.args[3] >> 63))
+	if (left <= 0 || !tls_keys || !current_tracked())
 		return 0;
-	__u64 iovcnt = c.args[3] & 0xffffffff;
+	struct pt_regs *regs = syscall_regs();
+	long fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	__u64 iov_ptr = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	__u64 iovcnt = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	struct file *f = current_file((int)fd);
+	if (!f || !tcp_socket(f))
+		return 0;
 	for (int i = 0; i < AS_IOV_MAX; i++) {
 		if (i >= iovcnt || left <= 0)
 			break;
 		struct iov_entry iov = {};
-		bpf_probe_read_user(&iov, sizeof(iov), (void *)(c.args[1] + i * sizeof(iov)));
+		bpf_probe_read_user(&iov, sizeof(iov), (void *)(iov_ptr + i * sizeof(iov)));
 		__u64 n = iov.len < (__u64)left ? iov.len : (__u64)left;
 		if (!n)
 			continue;
@@ -1205,7 +1182,7 @@ int as_exit_writev(struct trace_event_raw_sys_exit *ctx)
 		if (!rec)
 			return 0;
 		fill_hdr(&rec->h, AS_REC_SOCK_DATA);
-		rec->conn = c.args[0];
+		rec->conn = (__u32)fd;
 		rec->dir = AS_TLS_DIR_WRITE;
 		rec->lib = AS_TLS_LIB_SOCKET;
 		send_chunks(rec, iov.base, n);

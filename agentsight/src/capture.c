@@ -138,14 +138,13 @@ int as_capture_open(struct as_capture **out, const struct as_capture_opts *opts,
 	if (opts->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
 	disable_autoattach(skel);
-	static const char *const file_progs[] = {"open", "unlink", "rename", "sys_enter_write"};
+	static const char *const file_progs[] = {"open", "sys_enter_write", "unlink", "rename"};
 	static const char *const net_progs[] = {"connect", "accept", "bind"};
-	static const char *const sock_progs[] = {"sys_exit_write", "_read", "sendto", "recvfrom",
-						 "writev"};
-	bool keys = opts->trace_tls && opts->tls_keys;
-	if (!opts->trace_files) /* write's entry serves files and sockets */
-		skip_programs(skel, file_progs, keys ? 3 : 4);
-	if (!keys)
+	static const char *const sock_progs[] = {"sys_exit_write", "sys_exit_read", "sendto",
+						 "recvfrom", "writev"};
+	if (!opts->trace_files)
+		skip_programs(skel, file_progs, 4);
+	if (!(opts->trace_tls && opts->tls_keys))
 		skip_programs(skel, sock_progs, 5);
 	if (!opts->trace_net)
 		skip_programs(skel, net_progs, 3);
