@@ -594,6 +594,14 @@ static __always_inline struct file *current_file(int fd)
 	return f;
 }
 
+/* The registers the task entered the kernel with: at a syscall's exit
+ * tracepoint they still hold its arguments, so one exit program can do the
+ * work of an entry and an exit program and their per-thread map. */
+static __always_inline struct pt_regs *syscall_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
 /* Whether an open file is a TCP socket (an AF_INET or AF_INET6 stream). */
 static __always_inline bool tcp_socket(struct file *f)
 {
@@ -719,41 +727,30 @@ static __always_inline bool system_open(const char *upath, __u64 flags)
 	       prefix(p, "/etc/ld.so.", 11);
 }
 
-static __always_inline int open_enter(__u64 dirfd, __u64 upath, __u64 flags, __u64 mode)
+/* open and openat, at their return: the arguments come from the saved
+ * registers (see syscall_regs), so there is no entry program. */
+static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, bool at)
 {
 	if (!trace_files || !current_tracked())
 		return 0;
-	if (system_open((const char *)upath, flags)) {
+	struct pt_regs *regs = syscall_regs();
+	__u64 a0 = PT_REGS_PARM1_CORE_SYSCALL(regs), a1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	__u64 a2 = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	long dirfd = at ? (long)a0 : AT_FDCWD;
+	const char *upath = (const char *)(at ? a1 : a0);
+	__u64 flags = at ? a2 : a1;
+	__u64 mode = at ? PT_REGS_PARM4_CORE_SYSCALL(regs) : a2;
+	if (system_open(upath, flags)) {
 		stat_add(AS_STAT_OPENS_FILTERED, 1);
 		return 0;
 	}
-	return save_call(AS_REC_FILE_OPEN, dirfd, upath, flags, mode);
-}
-
-SEC("tp/syscalls/sys_enter_openat")
-int as_enter_openat(struct trace_event_raw_sys_enter *ctx)
-{
-	return open_enter(ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]);
-}
-
-SEC("tp/syscalls/sys_enter_open")
-int as_enter_open(struct trace_event_raw_sys_enter *ctx)
-{
-	return open_enter((__u64)(long)AT_FDCWD, ctx->args[0], ctx->args[1], ctx->args[2]);
-}
-
-static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	struct sys_call c;
-	if (!take_call(AS_REC_FILE_OPEN, &c))
-		return 0;
 	struct as_rec_file *rec = get_scratch();
 	if (!rec)
 		return 0;
 	fill_hdr(&rec->h, AS_REC_FILE_OPEN);
 	rec->ret = ctx->ret;
-	rec->flags = c.args[2];
-	rec->mode = c.args[3];
+	rec->flags = flags;
+	rec->mode = mode;
 	rec->bytes = 0;
 	rec->fd = ctx->ret >= 0 ? ctx->ret : 0;
 	rec->path2_len = 0;
@@ -774,7 +771,7 @@ static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx)
 		abs = n > 0;
 	}
 	if (!n)
-		n = read_user_path(rec->path, (int)c.args[0], (const char *)c.args[1], &abs);
+		n = read_user_path(rec->path, (int)dirfd, upath, &abs);
 	rec->path_len = n;
 	rec->path_abs = abs;
 	emit(rec, file_rec_size(rec));
@@ -784,13 +781,13 @@ static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx)
 SEC("tp/syscalls/sys_exit_openat")
 int as_exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
-	return open_exit(ctx);
+	return open_exit(ctx, true);
 }
 
 SEC("tp/syscalls/sys_exit_open")
 int as_exit_open(struct trace_event_raw_sys_exit *ctx)
 {
-	return open_exit(ctx);
+	return open_exit(ctx, false);
 }
 
 SEC("tp/syscalls/sys_enter_write")
@@ -1084,15 +1081,6 @@ int BPF_KPROBE(as_tls_keylog, void *ssl, const char *label, const __u8 *secret, 
 	bpf_probe_read_user(rec.secret, n & (AS_KEY_SECRET_MAX * 2 - 1), secret);
 	emit(&rec, sizeof(rec));
 	return 0;
-}
-
-/* At the syscall's return, and only when it moved bytes: its arguments are
- * read back from the registers the task entered the kernel with, so that
- * the many calls that move nothing (a nonblocking read that finds none)
- * cost one comparison and no entry program. */
-static __always_inline struct pt_regs *syscall_regs(void)
-{
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
 static __always_inline struct as_rec_tls *sock_rec(long fd, __u8 dir)
