@@ -354,6 +354,10 @@ void wasm_exec_abandon(wasm_exec *ex);
  * is consumed when honoured (and by resume and abandon); made while nothing
  * runs, it stops the next run at its first safe point. */
 void wasm_exec_request_stop(wasm_exec *ex);
+/* Whether a stop request is pending: a host function blocking for a long
+ * time (poll_oneoff, a read) may poll it and return WASM_STOPPED to be
+ * re-issued after the resume. */
+bool wasm_exec_stop_requested(const wasm_exec *ex);
 
 /* Fuel: one unit per safe point passed. Setting enables counting. */
 void wasm_exec_set_fuel(wasm_exec *ex, uint64_t fuel);

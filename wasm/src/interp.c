@@ -1376,6 +1376,11 @@ void wasm_exec_request_stop(wasm_exec *ex)
 	atomic_store_explicit(&ex->stop, 1, memory_order_relaxed);
 }
 
+bool wasm_exec_stop_requested(const wasm_exec *ex)
+{
+	return atomic_load_explicit(&((wasm_exec *)ex)->stop, memory_order_relaxed) != 0;
+}
+
 void wasm_exec_set_fuel(wasm_exec *ex, uint64_t fuel)
 {
 	ex->fuel_on = true;

@@ -77,10 +77,13 @@ static wasm_result h_apply(wasm_exec *ex, void *env, const uint64_t *a, uint64_t
 static int slow_calls;
 static wasm_result h_slow_double(wasm_exec *ex, void *env, const uint64_t *a, uint64_t *r)
 {
-	(void)ex;
 	(void)env;
-	if (slow_calls++ == 0)
-		return WASM_STOPPED;
+	/* the first call acts as a blocking call that notices a stop request */
+	if (slow_calls++ == 0) {
+		wasm_exec_request_stop(ex);
+		return wasm_exec_stop_requested(ex) ? WASM_STOPPED
+						    : wasm_trap(ex, "no request seen");
+	}
 	r[0] = (uint32_t)(a[0] * 2);
 	return WASM_OK;
 }
@@ -360,7 +363,9 @@ int main(int argc, char **argv)
 	wasm_state_frame_values(ex, 0, NULL, st);
 	TK_CHECK(fi.nstack == 2 && st[0].of.i32 == 1 && st[1].of.i32 == 20,
 		 "stack at the host call: %u values", fi.nstack);
+	/* a stop honoured by the host function is pending no more after resume */
 	r = wasm_exec_resume(ex, res, 1);
+	TK_CHECK(!wasm_exec_stop_requested(ex), "stop request still pending");
 	TK_CHECK(r == WASM_OK && res[0].of.i32 == 41 && slow_calls == 2,
 		 "re-issued host call: %s %d", wasm_result_name(r), res[0].of.i32);
 
