@@ -1,0 +1,21 @@
+#!/bin/sh
+# execsnoop's test: runs a program under a name nobody else uses, from this
+# shell, and expects its exec with the right pid, parent pid and file name.
+# usage: test.sh WASM_BPF TOOL.wasm
+WASM_BPF=$1
+. "$(dirname "$0")/../testlib.sh"
+wbpf_require_root
+wbpf_start "$2"
+marker="$WBPF_TMP/wbpf_exec_marker"
+cp /bin/true "$marker"
+"$marker" &
+mpid=$!
+wait $mpid
+wbpf_wait_for "^EXEC pid=$mpid ppid=$$ comm=wbpf_exec_mark.* file=$marker\$"
+wbpf_stop
+# Nothing attached is left behind: no program named handle_exec is loaded.
+if command -v bpftool >/dev/null && bpftool prog show 2>/dev/null | grep -q handle_exec; then
+	other=$(pgrep -f 'wasm-bpf .*execsnoop' | grep -v $$ || true)
+	[ -n "$other" ] || wbpf_fail "handle_exec still loaded after the tool exited"
+fi
+echo "PASS execsnoop"
