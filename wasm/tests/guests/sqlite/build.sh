@@ -20,8 +20,12 @@ flock 9
 # The same SQLite options on both sides: no threads, no extensions, no WAL
 # (WASI preview 1 has no shared memory between processes).
 sqlite_flags=(-O2 -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_OMIT_WAL)
-# wasi-libc hides mmap, getpid and clock() unless these emulations are asked for.
-wasi_flags=(-D_WASI_EMULATED_MMAN -D_WASI_EMULATED_GETPID -D_WASI_EMULATED_PROCESS_CLOCKS)
+# wasi-libc hides mmap, getpid and clock() unless these emulations are asked
+# for. SQLite assumes pread/pwrite only on Linux and macOS; wasi-libc has them
+# (fd_pread, fd_pwrite), and without them every read would be lseek + read:
+# twice the system calls of the native build.
+wasi_flags=(-D_WASI_EMULATED_MMAN -D_WASI_EMULATED_GETPID -D_WASI_EMULATED_PROCESS_CLOCKS
+	-DHAVE_PREAD -DHAVE_PWRITE)
 wasi_libs=(-lwasi-emulated-mman -lwasi-emulated-getpid -lwasi-emulated-process-clocks)
 # SQLite wants more C stack than the 64 KiB wasm-ld gives by default, and in
 # Wasm an overflow of that stack silently overwrites data: give it 1 MiB.
