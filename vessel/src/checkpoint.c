@@ -1062,8 +1062,17 @@ vsl_vessel *vsl_vessel_restore(const uint8_t *image, size_t len, const vsl_resto
 {
 	vsl_image img;
 	vsl_vessel *v = NULL;
-	if (vsl_image_read(image, len, &img, err, errlen) < 0)
-		goto fail;
+	if (vsl_image_read(image, len, &img, err, errlen) == 0)
+		v = vsl_vessel_restore_image(&img, o, err, errlen);
+	vsl_image_clear(&img);
+	return v;
+}
+
+vsl_vessel *vsl_vessel_restore_image(const vsl_image *imgp, const vsl_restore_opts *o, char *err,
+				     size_t errlen)
+{
+	const vsl_image img = *imgp;
+	vsl_vessel *v = NULL;
 	const uint8_t *mod = img.module_bytes;
 	if (o && o->module) {
 		uint8_t d[VSL_SHA256_LEN];
@@ -1109,10 +1118,8 @@ vsl_vessel *vsl_vessel_restore(const uint8_t *image, size_t len, const vsl_resto
 	    0)
 		goto fail;
 	v->started = img.nframes > 0;
-	vsl_image_clear(&img);
 	return v;
 fail:
-	vsl_image_clear(&img);
 	vsl_vessel_free(v);
 	return NULL;
 }
@@ -1175,4 +1182,15 @@ wasm_instance *vsl_vessel_instance(const vsl_vessel *v)
 wasi_ctx *vsl_vessel_wasi(const vsl_vessel *v)
 {
 	return v->wasi;
+}
+
+const uint8_t *vsl_vessel_module(const vsl_vessel *v, size_t *len)
+{
+	*len = v->module_len;
+	return v->module_bytes;
+}
+
+const char *vsl_vessel_entry(const vsl_vessel *v)
+{
+	return v->entry_name;
 }

@@ -84,6 +84,11 @@ vsl_vessel *vsl_vessel_new(const uint8_t *module, size_t len, const wasi_config 
 vsl_vessel *vsl_vessel_restore(const uint8_t *image, size_t len, const vsl_restore_opts *o,
 			       char *err, size_t errlen);
 
+/* The same from a decoded image (which the caller still owns and clears;
+ * its page runs are applied in order, so later ones win). */
+vsl_vessel *vsl_vessel_restore_image(const vsl_image *img, const vsl_restore_opts *o, char *err,
+				     size_t errlen);
+
 /* Runs the entry, or resumes it after a stop or a restore. fuel > 0 stops
  * the run with WASM_OUT_OF_FUEL after that many safe points; 0 runs without
  * counting. Returns the run's result (WASM_OK, WASM_EXIT ...). */
@@ -99,6 +104,9 @@ int vsl_vessel_exit_code(const vsl_vessel *v);
 wasm_exec *vsl_vessel_exec(const vsl_vessel *v);
 wasm_instance *vsl_vessel_instance(const vsl_vessel *v);
 wasi_ctx *vsl_vessel_wasi(const vsl_vessel *v);
+/* The module bytes the vessel runs and the name of its entry export. */
+const uint8_t *vsl_vessel_module(const vsl_vessel *v, size_t *len);
+const char *vsl_vessel_entry(const vsl_vessel *v);
 void vsl_vessel_free(vsl_vessel *v);
 
 #endif /* ISTHMUS_VSL_CHECKPOINT_H */

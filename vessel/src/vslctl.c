@@ -6,6 +6,7 @@
  *   vslctl checkpoint [OPTIONS] --fuel N -o IMAGE MODULE [ARGS...]
  *   vslctl resume [--fuel N -o IMAGE] [--dir HOST::GUEST] [--module MODULE] IMAGE
  *   vslctl inspect IMAGE
+ *   vslctl --dock HOST:PORT [--token-file FILE] COMMAND ...   (dockclient.c)
  *
  * The guest's stdout and stderr are vslctl's. With --fuel, the run stops
  * after N safe points and the image is written (atomically, through a
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "dockclient.h"
 #include "image.h"
 
 #define EXIT_USAGE 2
@@ -38,6 +40,7 @@ static const char usage_text[] =
 	"       vslctl checkpoint [OPTIONS] --fuel N -o IMAGE MODULE [ARGS...]\n"
 	"       vslctl resume [--fuel N -o IMAGE] [--dir HOST::GUEST] [--module MODULE] IMAGE\n"
 	"       vslctl inspect IMAGE\n"
+	"       vslctl --dock HOST:PORT [--token-file FILE] run|ps|checkpoint|restore|migrate|kill|wait ...\n"
 	"\n"
 	"  --dir HOST[::GUEST]  preopen directory HOST as GUEST (resume: where GUEST is now)\n"
 	"  --env KEY=VALUE      guest environment variable\n"
@@ -329,6 +332,8 @@ int main(int argc, char **argv)
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
+	if (strcmp(argv[1], "--dock") == 0)
+		return vsl_dock_client_main(argc, argv);
 	opts o;
 	memset(&o, 0, sizeof(o));
 	int rc = parse(argc, argv, &o);
