@@ -1,7 +1,7 @@
 # sdk.cmake: the guest SDK of Wasm-bpf and the rule that builds a tool
 # (docs/wasm-bpf.md). Included by wasm-bpf/CMakeLists.txt.
 #
-# wbpf_add_tool(NAME BPF x.bpf.c SOURCES guest.c... [INCLUDES dir...])
+# wbpf_add_tool(NAME BPF x.bpf.c SOURCES guest.c... [INCLUDES dir...] [LDFLAGS flag...])
 #   compiles x.bpf.c with the repository's eBPF rule (isthmus_bpf_skeleton:
 #   vmlinux.h of the running kernel, CO-RE), embeds the .bpf.o into a
 #   generated C file, and builds NAME.wasm (wasm32-wasi) from SOURCES, that
@@ -11,7 +11,7 @@
 set(WBPF_SDK_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 function(wbpf_add_tool name)
-  cmake_parse_arguments(T "" "BPF" "SOURCES;INCLUDES" ${ARGN})
+  cmake_parse_arguments(T "" "BPF" "SOURCES;INCLUDES;LDFLAGS" ${ARGN})
   get_filename_component(bpf_src ${T_BPF} ABSOLUTE)
   isthmus_bpf_skeleton(${name}_bpf ${bpf_src} INCLUDES ${T_INCLUDES})
   get_target_property(obj ${name}_bpf_skel BPF_OBJECT)
@@ -23,5 +23,5 @@ function(wbpf_add_tool name)
     VERBATIM)
   isthmus_add_wasm_guest(${name}
     SOURCES ${T_SOURCES} ${WBPF_SDK_DIR}/wbpf_sdk.c ${embed}
-    INCLUDES ${WBPF_SDK_DIR} ${T_INCLUDES})
+    INCLUDES ${WBPF_SDK_DIR} ${T_INCLUDES} LDFLAGS ${T_LDFLAGS})
 endfunction()
