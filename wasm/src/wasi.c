@@ -677,28 +677,59 @@ WASI_FN(poll_oneoff)
 
 	int e = 0;
 	if (nev == 0) {
-		int ms;
-		if (timeout_ns < 0)
-			ms = -1;
-		else if (timeout_ns / 1000000 >= INT32_MAX)
-			ms = INT32_MAX;
-		else
-			ms = (int)((timeout_ns + 999999) / 1000000);
-		int n;
-		if (npfd == 0 && timeout_ns >= 0) {
-			/* Only clocks: sleep with nanosecond precision. */
-			struct timespec ts = {.tv_sec = timeout_ns / 1000000000,
-					      .tv_nsec = timeout_ns % 1000000000};
-			while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-				;
-			n = 0;
-		} else {
-			while ((n = poll(pfds, npfd, ms)) < 0 && errno == EINTR)
-				;
+		/* The wait ends at a deadline in guest monotonic time, kept in
+		 * the context so that a call stopped and re-issued (same
+		 * subscriptions) waits only for what was left. */
+		uint32_t in_ptr = ARG32(0);
+		uint64_t mono = 0;
+		clock_now(w, WASI_CLOCK_MONOTONIC, &mono);
+		int64_t deadline = -1;
+		if (w->poll_pending && w->poll_in == in_ptr && w->poll_nsubs == nsubs)
+			deadline = w->poll_deadline_ns;
+		else if (timeout_ns >= 0)
+			deadline = timeout_ns > INT64_MAX - (int64_t)mono
+					   ? INT64_MAX
+					   : (int64_t)mono + timeout_ns;
+		w->poll_pending = false;
+		int n = 0;
+		for (;;) {
+			clock_now(w, WASI_CLOCK_MONOTONIC, &mono);
+			int64_t left = deadline < 0 ? -1 : deadline - (int64_t)mono;
+			bool expired = deadline >= 0 && left <= 0;
+			if (!expired && w->interrupt) {
+				w->poll_pending = true;
+				w->poll_in = in_ptr;
+				w->poll_nsubs = nsubs;
+				w->poll_deadline_ns = deadline;
+				free(pfds);
+				free(pidx);
+				return WASM_STOPPED;
+			}
+			int64_t slice = (int64_t)WASI_INTERRUPT_SLICE_MS * 1000000;
+			if (expired)
+				slice = 0;
+			else if (left >= 0 && left < slice)
+				slice = left;
+			if (npfd > 0) {
+				/* Expired: one last look at the fds, without waiting. */
+				n = poll(pfds, npfd, (int)((slice + 999999) / 1000000));
+				if (n < 0 && errno == EINTR)
+					continue;
+				if (n != 0)
+					break;
+			} else if (!expired) {
+				/* Only clocks: sleep with nanosecond precision. */
+				struct timespec ts = {.tv_sec = slice / 1000000000,
+						      .tv_nsec = slice % 1000000000};
+				nanosleep(&ts, NULL);
+				continue;
+			}
+			if (expired)
+				break;
 		}
 		if (n < 0) {
 			e = wasi_errno_from_host(errno);
-		} else if (n == 0 && timeout_ns >= 0) {
+		} else if (n == 0) {
 			const uint8_t *s = in + (size_t)timeout_sub * WASI_SUBSCRIPTION_SIZE;
 			put_event(out + (size_t)nev++ * WASI_EVENT_SIZE, wasm_load_u64le(s), 0,
 				  WASI_EVENT_CLOCK, 0, 0);

@@ -189,7 +189,21 @@ typedef struct wasi_ctx {
 	/* Set by proc_exit. */
 	bool exited;
 	uint32_t exit_code;
+	/* Stopping a guest that waits: an embedder that calls
+	 * wasm_exec_request_stop sets interrupt too (any thread). A guest
+	 * blocked in poll_oneoff (sleep, or waiting for stdin) then returns
+	 * WASM_STOPPED within WASI_INTERRUPT_SLICE_MS; the embedder clears
+	 * interrupt before wasm_exec_resume, and the re-issued call waits only
+	 * until the deadline it had (kept below, in guest monotonic time, so
+	 * that it survives a checkpoint). */
+	volatile int interrupt;
+	bool poll_pending;
+	uint32_t poll_in, poll_nsubs; /* the call the deadline belongs to */
+	int64_t poll_deadline_ns;     /* -1: none (waiting for fds only) */
 } wasi_ctx;
+
+/* How often a waiting poll_oneoff looks at wasi_ctx.interrupt. */
+#define WASI_INTERRUPT_SLICE_MS 10
 
 /* Creates a context: copies args and env, opens the preopened directories
  * (fds 3, 4, ... in order) and duplicates the stdio fds. NULL with a message

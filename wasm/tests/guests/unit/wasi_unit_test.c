@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testkit.h"
@@ -113,6 +114,17 @@ static int64_t call(const char *name, int nargs, ...)
 	return -1;
 }
 #define A(x) ((uint64_t)(x))
+
+/* Calls a WASI function and returns the wasm_result itself (for
+ * WASM_STOPPED); *errno_out gets the i32 result when WASM_OK. */
+static wasm_result call_raw(const char *name, const uint64_t *args, uint64_t *errno_out)
+{
+	for (int i = 0; i < nfns; i++)
+		if (strcmp(fns[i].name, name) == 0)
+			return fns[i].fn(&the_exec, fns[i].env, args, errno_out);
+	TK_CHECK(0, "no function %s registered", name);
+	return WASM_ERROR;
+}
 
 /* ---- guest memory helpers ------------------------------------------------------ */
 
@@ -692,6 +704,66 @@ static void test_deep_dotdot(void)
 	TK_CHECK(open_at(3, q, 1, 0, RIGHTS_RW, NULL) == E_NOTCAPABLE, "41 levels up is out");
 }
 
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A waiting poll_oneoff and wasi_ctx.interrupt: the call returns
+ * WASM_STOPPED and keeps its deadline; re-issued, it waits for that
+ * deadline, not a fresh one. Deterministic: no assertion on durations. */
+static void test_poll_interrupt(wasi_ctx *w)
+{
+	/* A 200 ms relative clock subscription. */
+	memset(mem + BUF, 0, 48);
+	st64(BUF, 42);
+	st32(BUF + 16, 1);
+	st64(BUF + 24, 200000000);
+	uint64_t args[4] = {BUF, OUT, 1, IOV}, res = 0;
+	w->interrupt = 1;
+	int64_t before = mono_ns();
+	wasm_result r = call_raw("poll_oneoff", args, &res);
+	int64_t after = mono_ns();
+	TK_CHECK(r == WASM_STOPPED, "interrupted sleep returned %d", r);
+	TK_CHECK(w->poll_pending && w->poll_in == BUF && w->poll_nsubs == 1,
+		 "no pending call kept");
+	TK_CHECK(w->poll_deadline_ns >= before + 200000000 &&
+			 w->poll_deadline_ns <= after + 200000000,
+		 "deadline %lld not 200 ms after the call (%lld..%lld)",
+		 (long long)w->poll_deadline_ns, (long long)before, (long long)after);
+	/* Re-issued with the deadline already past: done at once, even with
+	 * interrupt still set (a fresh 200 ms deadline would stop again). */
+	w->poll_deadline_ns = before;
+	r = call_raw("poll_oneoff", args, &res);
+	TK_CHECK(r == WASM_OK && res == 0 && ld32(IOV) == 1 && ld64(OUT) == 42 &&
+			 mem[OUT + 10] == 0,
+		 "re-issued call: result %d errno %llu events %u", r, (unsigned long long)res,
+		 ld32(IOV));
+	TK_CHECK(!w->poll_pending, "pending call not cleared");
+
+	/* Waiting on a pipe with nothing in it: stopped; with data: ready. The
+	 * pipe goes in through wasi_fd_install, as a restore would do it. */
+	int p[2];
+	TK_REQUIRE(pipe(p) == 0, "pipe");
+	wasi_fd meta = {.filetype = 0, .rights_base = RIGHTS_RW, .preopen = -1};
+	TK_REQUIRE(wasi_fd_install(w, 20, p[0], &meta) == 0, "install fd 20");
+	memset(mem + BUF, 0, 48);
+	st64(BUF, 7);
+	mem[BUF + 8] = 1;
+	st32(BUF + 16, 20);
+	r = call_raw("poll_oneoff", args, &res);
+	TK_CHECK(r == WASM_STOPPED, "interrupted fd wait returned %d", r);
+	TK_CHECK(write(p[1], "x", 1) == 1, "write to the pipe");
+	w->interrupt = 0;
+	r = call_raw("poll_oneoff", args, &res);
+	TK_CHECK(r == WASM_OK && res == 0 && ld32(IOV) == 1 && ld64(OUT) == 7 && mem[OUT + 10] == 1,
+		 "fd event: result %d errno %llu", r, (unsigned long long)res);
+	close(p[1]);
+	TK_CHECK(call("fd_close", 1, A(20)) == 0, "close fd 20");
+}
+
 static void test_exit_and_stubs(wasi_ctx *w)
 {
 	TK_CHECK(call("proc_raise", 1, A(9)) == E_NOSYS, "proc_raise");
@@ -746,6 +818,7 @@ int main(void)
 	test_readdir();
 	test_sandbox();
 	test_deep_dotdot();
+	test_poll_interrupt(w);
 	test_exit_and_stubs(w);
 	wasi_free(w);
 	rm_tree(root);
