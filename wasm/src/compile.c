@@ -568,6 +568,10 @@ static int branch_op(struct cc *c, int o, uint32_t d)
 		return OP_BR_IF64_LOOP;
 	case OP_BR_UNLESS64:
 		return OP_BR_UNLESS64_LOOP;
+	case OP_BR_IF_AND_IMM:
+		return OP_BR_IF_AND_IMM_LOOP;
+	case OP_BR_UNLESS_AND_IMM:
+		return OP_BR_UNLESS_AND_IMM_LOOP;
 	default:
 		if (o >= OP_BR_IF_I64_EQ && o <= OP_BR_IF_I64_GE_U_IMM)
 			return OP_BR_IF_I64_EQ_LOOP + (o - OP_BR_IF_I64_EQ);
@@ -800,7 +804,8 @@ static void numeric(struct cc *c, int o, const char *sig)
 	if (o == OP_I32_ADD)
 		c->last_add_end = c->n;
 	if ((o >= OP_I32_EQ && o <= OP_I32_GE_U) || o == OP_I32_EQZ ||
-	    (o >= OP_I64_EQ && o <= OP_I64_GE_U) || o == OP_I64_EQZ) {
+	    (o >= OP_I64_EQ && o <= OP_I64_GE_U) || o == OP_I64_EQZ ||
+	    (o == OP_I32_AND && imm >= 0)) {
 		c->last_cmp_pc = start;
 		c->last_cmp_end = c->n;
 		c->last_cmp_op = imm >= 0 ? imm : o;
@@ -879,6 +884,8 @@ static int cmp_branch(int co, bool negate)
 {
 	static const uint8_t neg[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
 	int base, k;
+	if (co == OP_I32_AND_IMM) /* a & imm: taken when nonzero */
+		return negate ? OP_BR_UNLESS_AND_IMM : OP_BR_IF_AND_IMM;
 	if (co >= OP_I32_EQ_IMM && co <= OP_I32_GE_U_IMM) {
 		base = OP_BR_IF_I32_EQ_IMM;
 		k = co - OP_I32_EQ_IMM;

@@ -461,6 +461,34 @@ L_BR_UNLESS_LOOP:
 	BRC(I64_GE_U_IMM, (uint64_t)U64(1) >= (uint64_t)A(2))
 	BRCL(I64_GE_U_LOOP, (uint64_t)U64(1) >= (uint64_t)U64(2))
 	BRCL(I64_GE_U_IMM_LOOP, (uint64_t)U64(1) >= (uint64_t)A(2))
+L_BR_IF_AND_IMM:
+	if (U32(1) & (uint32_t)A(2))
+		pc = pc[3].p;
+	else
+		pc += 4;
+	NEXT();
+L_BR_UNLESS_AND_IMM:
+	if (!(U32(1) & (uint32_t)A(2)))
+		pc = pc[3].p;
+	else
+		pc += 4;
+	NEXT();
+L_BR_IF_AND_IMM_LOOP:
+	if (U32(1) & (uint32_t)A(2)) {
+		pc = pc[3].p;
+		SAFEPOINT_CHECK(pc);
+	} else {
+		pc += 4;
+	}
+	NEXT();
+L_BR_UNLESS_AND_IMM_LOOP:
+	if (!(U32(1) & (uint32_t)A(2))) {
+		pc = pc[3].p;
+		SAFEPOINT_CHECK(pc);
+	} else {
+		pc += 4;
+	}
+	NEXT();
 L_BR_IF64:
 	if (U64(1))
 		pc = pc[2].p;

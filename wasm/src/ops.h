@@ -356,7 +356,12 @@
 	X(BR_IF64)                                                                \
 	X(BR_UNLESS64)                                                            \
 	X(BR_IF64_LOOP)                                                           \
-	X(BR_UNLESS64_LOOP)
+	X(BR_UNLESS64_LOOP)                                                       \
+	/* a bit test (i32.and with an immediate) and branch */                   \
+	X(BR_IF_AND_IMM)                                                          \
+	X(BR_UNLESS_AND_IMM)                                                      \
+	X(BR_IF_AND_IMM_LOOP)                                                     \
+	X(BR_UNLESS_AND_IMM_LOOP)
 
 enum wasm_op {
 #define WASM_OP_ENUM(n) OP_##n,

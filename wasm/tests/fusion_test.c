@@ -115,6 +115,17 @@ int main(int argc, char **argv)
 		TK_CHECK(call(ex, in, "i64_eqz_select", a64, 3) == want, "i64_eqz_select(%lld)",
 			 (long long)vals[i]);
 	}
+	/* bit tests */
+	for (size_t i = 0; i < nv; i++) {
+		wasm_val a = wasm_val_i32((int32_t)vals[i]);
+		int32_t want = call(ex, in, "and_plain", &a, 1);
+		TK_CHECK(want == (((uint32_t)vals[i] & 6) != 0), "and_plain(%lld)",
+			 (long long)vals[i]);
+		static const char *const aforms[] = {"and_br", "and_if", "and_loop"};
+		for (size_t k = 0; k < 3; k++)
+			TK_CHECK(call(ex, in, aforms[k], &a, 1) == want, "%s(%lld) != %d",
+				 aforms[k], (long long)vals[i], want);
+	}
 	/* zero stores into locals (a runs, b counts) */
 	wasm_val seven = wasm_val_i32(7);
 	TK_CHECK(call(ex, in, "zero_after_write", &seven, 1) == 0, "zero after a write");

@@ -186,4 +186,9 @@
       (local.set $x (i32.add (local.get $x) (local.get 0)))
       (br_if $l (i32.lt_u (local.get $n) (i32.const 10))))
     (local.get $n))
+  ;; a bit test folded into the branch
+  (func (export "and_plain") (param i32) (result i32) (i32.ne (i32.and (local.get 0) (i32.const 6)) (i32.const 0)))
+  (func (export "and_br") (param i32) (result i32) (block (br_if 0 (i32.and (local.get 0) (i32.const 6))) (return (i32.const 0))) (i32.const 1))
+  (func (export "and_if") (param i32) (result i32) (if (result i32) (i32.and (local.get 0) (i32.const 6)) (then (i32.const 1)) (else (i32.const 0))))
+  (func (export "and_loop") (param i32) (result i32) (local $k i32) (loop $l (local.set $k (i32.add (local.get $k) (i32.const 1))) (if (i32.ge_u (local.get $k) (i32.const 2)) (then (return (i32.const 1)))) (br_if $l (i32.and (local.get 0) (i32.const 6)))) (i32.const 0))
 )
