@@ -51,12 +51,27 @@ wbpf_wait_for() {
 	done
 }
 
-# wbpf_stop: SIGINT; the tool must exit 0 after detaching its object.
+# wbpf_stop: SIGINT; the tool must exit 0 after detaching its object, and
+# none of the programs it had loaded (found through its fds) may remain.
 wbpf_stop() {
+	ids=$(cat /proc/"$WBPF_PID"/fdinfo/* 2>/dev/null | sed -n 's/^prog_id:[[:space:]]*//p' | sort -u)
+	[ -n "$ids" ] || wbpf_fail "the tool holds no eBPF program"
 	kill -INT "$WBPF_PID"
 	rc=0
 	wait "$WBPF_PID" || rc=$?
 	WBPF_PID=
 	[ "$rc" = 0 ] || wbpf_fail "exit status $rc after SIGINT"
 	grep -q "detached 1 eBPF object" "$WBPF_TMP/err" || wbpf_fail "no detach after SIGINT"
+	if command -v bpftool >/dev/null; then
+		# The kernel frees programs after an RCU grace period: allow it
+		# 10 s to do so.
+		for id in $ids; do
+			i=0
+			while bpftool prog show id "$id" >/dev/null 2>&1; do
+				i=$((i + 1))
+				[ $i -gt 100 ] && wbpf_fail "program $id still loaded"
+				sleep 0.1
+			done
+		done
+	fi
 }
