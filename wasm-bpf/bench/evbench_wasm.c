@@ -29,6 +29,10 @@ int main(int argc, char **argv)
 		wbpf_buffer_new(o, "events", ev_on_record, &st, sizeof(struct ev_record));
 	if (!b)
 		return 1;
+	/* The host opens a buffer at its first poll: open it now, as the
+	 * native consumer does before it is ready. */
+	if (wbpf_buffer_poll(b, 0) < 0)
+		return 1;
 	printf("READY\n");
 	if (argc == 4) { /* drain mode: start once told, with every record queued */
 		char line[16];
