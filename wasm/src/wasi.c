@@ -696,7 +696,7 @@ WASI_FN(poll_oneoff)
 			clock_now(w, WASI_CLOCK_MONOTONIC, &mono);
 			int64_t left = deadline < 0 ? -1 : deadline - (int64_t)mono;
 			bool expired = deadline >= 0 && left <= 0;
-			if (!expired && w->interrupt) {
+			if (!expired && (w->interrupt || wasm_exec_stop_requested(ex))) {
 				w->poll_pending = true;
 				w->poll_in = in_ptr;
 				w->poll_nsubs = nsubs;

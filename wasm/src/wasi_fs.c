@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,26 @@ enum {
 	IO_PWRITE
 };
 
+/* do_io's answer when a stop was requested while it waited for input. */
+#define IO_STOPPED (-1)
+
+/* Before a read of a pipe, terminal or socket, which may block for ever:
+ * waits for input in slices, giving way to a stop request (the call is
+ * then re-issued after the resume). Regular files never block. */
+static int wait_readable(wasm_exec *ex, wasi_ctx *w, const wasi_fd *f)
+{
+	if (f->filetype == WASI_FILETYPE_REGULAR_FILE || f->filetype == WASI_FILETYPE_DIRECTORY)
+		return 0;
+	for (;;) {
+		struct pollfd p = {.fd = f->host_fd, .events = POLLIN};
+		int n = poll(&p, 1, WASI_INTERRUPT_SLICE_MS);
+		if (n != 0)
+			return 0; /* ready, or an error the read will report */
+		if (w->interrupt || wasm_exec_stop_requested(ex))
+			return IO_STOPPED;
+	}
+}
+
 static int do_io(wasm_exec *ex, wasi_ctx *w, int kind, const uint64_t *a, uint32_t result_ptr)
 {
 	bool reading = kind == IO_READ || kind == IO_PREAD;
@@ -116,6 +137,8 @@ static int do_io(wasm_exec *ex, wasi_ctx *w, int kind, const uint64_t *a, uint32
 	if (!iov)
 		return WASI_ENOMEM;
 	e = gather(ex, ARG32(1), n, iov);
+	if (!e && kind == IO_READ)
+		e = wait_readable(ex, w, f);
 	if (!e) {
 		ssize_t got;
 		off_t off = positioned ? (off_t)ARG64(3) : 0;
@@ -150,7 +173,10 @@ static int do_io(wasm_exec *ex, wasi_ctx *w, int kind, const uint64_t *a, uint32
 
 WASI_FN(fd_read)
 {
-	RET(do_io(ex, env, IO_READ, a, ARG32(3)));
+	int e = do_io(ex, env, IO_READ, a, ARG32(3));
+	if (e == IO_STOPPED)
+		return WASM_STOPPED;
+	RET(e);
 }
 
 WASI_FN(fd_write)

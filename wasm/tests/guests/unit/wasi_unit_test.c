@@ -57,6 +57,14 @@ uint8_t *wasm_exec_memory(const wasm_exec *ex, uint64_t *size)
 	return mem;
 }
 
+static bool stop_flag;
+
+bool wasm_exec_stop_requested(const wasm_exec *ex)
+{
+	(void)ex;
+	return stop_flag;
+}
+
 wasm_result wasm_exit(wasm_exec *ex, int code)
 {
 	(void)ex;
@@ -760,6 +768,32 @@ static void test_poll_interrupt(wasi_ctx *w)
 	r = call_raw("poll_oneoff", args, &res);
 	TK_CHECK(r == WASM_OK && res == 0 && ld32(IOV) == 1 && ld64(OUT) == 7 && mem[OUT + 10] == 1,
 		 "fd event: result %d errno %llu", r, (unsigned long long)res);
+	/* fd_read of the (now empty again) pipe with a stop requested in the
+	 * runtime: stopped; then the data is read once the stop is over. */
+	st32(IOV, BUF + 200);
+	st32(IOV + 4, 8);
+	uint64_t rargs[4] = {20, IOV, 1, OUT};
+	char c;
+	TK_CHECK(read(p[0], &c, 1) == 1, "drain the pipe");
+	stop_flag = true;
+	r = call_raw("fd_read", rargs, &res);
+	TK_CHECK(r == WASM_STOPPED, "blocked read with a stop requested returned %d", r);
+	TK_CHECK(write(p[1], "yz", 2) == 2, "write to the pipe");
+	stop_flag = false;
+	r = call_raw("fd_read", rargs, &res);
+	TK_CHECK(
+		r == WASM_OK && res == 0 && ld32(OUT) == 2 && memcmp(mem + BUF + 200, "yz", 2) == 0,
+		"re-issued read: result %d errno %llu n %u", r, (unsigned long long)res, ld32(OUT));
+	/* A sleep gives way to the runtime's stop flag as to interrupt. */
+	memset(mem + BUF, 0, 48);
+	st64(BUF, 43);
+	st32(BUF + 16, 1);
+	st64(BUF + 24, 200000000);
+	stop_flag = true;
+	r = call_raw("poll_oneoff", args, &res);
+	TK_CHECK(r == WASM_STOPPED, "sleep with a stop requested returned %d", r);
+	stop_flag = false;
+	w->poll_pending = false;
 	close(p[1]);
 	TK_CHECK(call("fd_close", 1, A(20)) == 0, "close fd 20");
 }
