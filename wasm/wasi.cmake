@@ -135,6 +135,19 @@ foreach(entry IN LISTS WASI_GUEST_LIST)
   endif()
 endforeach()
 
+# A guest blocked in a WASI read must give way to a stop request and finish
+# when resumed (wasi_stop_test runs it on a thread).
+isthmus_add_wasm_guest(wasi_guest_stop_reader SOURCES ${WASI_GUESTS}/stop_reader.c)
+if(WASI_HAVE_RUNTIME)
+  find_package(Threads REQUIRED)
+  add_executable(wasi_stop_test ${WASI_GUESTS}/unit/wasi_stop_test.c)
+  target_link_libraries(wasi_stop_test PRIVATE isthmus_wasi isthmus_wasm isthmus_testkit
+                        Threads::Threads)
+  isthmus_add_test(NAME wasi_stop
+    COMMAND wasi_stop_test $<TARGET_PROPERTY:wasi_guest_stop_reader,WASM_FILE>
+    TIMEOUT 60 LABELS wasi)
+endif()
+
 # A hostile guest (Wasm only) that calls WASI directly to get out of its
 # preopened folder; hostile_test.sh checks the guest's and the host's side.
 isthmus_add_wasm_guest(wasi_hostile_escape SOURCES ${WASI_GUESTS}/hostile/escape.c)
