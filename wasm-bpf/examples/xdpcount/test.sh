@@ -3,7 +3,8 @@
 # made for the test; xdpcount runs inside the namespace on the far end,
 # configured (through its config map) to count UDP port 9999. Ten UDP
 # datagrams to that port are sent from outside; the counter must reach
-# exactly 10 (nothing else in the fresh namespace uses the port).
+# exactly 10 (nothing else in the fresh namespace uses the port). A socket
+# filter attached to the same interface must have seen at least 10 packets.
 # usage: test.sh WASM_BPF TOOL.wasm
 WASM_BPF=$1
 . "$(dirname "$0")/../testlib.sh"
@@ -47,7 +48,9 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(10):
     s.sendto(b"wasm-bpf xdp test", ("10.199.0.2", 9999))
 '
-wbpf_wait_for "^COUNT all=[0-9]+ ipv4=[0-9]+ udp_port=10\$"
+wbpf_wait_for "^COUNT all=[0-9]+ ipv4=[0-9]+ udp_port=10 socket=[0-9]+\$"
+# The socket filter saw at least the ten datagrams.
+wbpf_wait_for "^COUNT .* socket=([1-9][0-9]+)\$"
 wbpf_stop
 grep -Eq "udp_port=(1[1-9]|[2-9][0-9])" "$WBPF_TMP/out" && wbpf_fail "more than 10 counted"
-echo "PASS xdpcount"
+echo "PASS xdpcount: $(grep "^COUNT" "$WBPF_TMP/out" | tail -1)"

@@ -1,6 +1,6 @@
 /* xdpcount.c: the guest of xdpcount. `xdpcount IFNAME PORT` writes PORT into
- * the tool_config map, attaches the XDP program to IFNAME and prints the counters
- * every 200 ms until stopped. */
+ * the tool_config map, attaches the XDP program and the socket filter to
+ * IFNAME and prints the counters every 200 ms until stopped. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -23,6 +23,8 @@ int main(int argc, char **argv)
 	    (nfd = wbpf_object_map_fd(o, "counts")) >= 0 &&
 	    !wbpf_map_update(cfd, &zero, &cfg, WBPF_ANY))
 		e = wbpf_object_attach(o, "count_frames", argv[1]);
+	if (!e)
+		e = wbpf_object_attach(o, "count_socket", argv[1]);
 	if (e) {
 		fprintf(stderr, "xdpcount: cannot attach to %s (%d)\n", argv[1], e);
 		wbpf_object_destroy(o);
@@ -33,8 +35,9 @@ int main(int argc, char **argv)
 		__u64 v[XDPC_KEYS] = {0};
 		for (__u32 k = 0; k < XDPC_KEYS; k++)
 			wbpf_map_lookup(nfd, &k, &v[k]);
-		printf("COUNT all=%llu ipv4=%llu udp_port=%llu\n", (unsigned long long)v[0],
-		       (unsigned long long)v[1], (unsigned long long)v[2]);
+		printf("COUNT all=%llu ipv4=%llu udp_port=%llu socket=%llu\n",
+		       (unsigned long long)v[0], (unsigned long long)v[1], (unsigned long long)v[2],
+		       (unsigned long long)v[3]);
 		usleep(200000);
 	}
 	wbpf_object_destroy(o);

@@ -6,11 +6,13 @@
 
 #include "wbpf_types.h"
 
+/* XDPC_SOCKET: packets seen by the socket filter on the same interface. */
 enum {
 	XDPC_ALL = 0,
 	XDPC_IPV4 = 1,
 	XDPC_UDP_PORT = 2,
-	XDPC_KEYS = 3
+	XDPC_SOCKET = 3,
+	XDPC_KEYS = 4
 };
 
 struct xdpc_config {
