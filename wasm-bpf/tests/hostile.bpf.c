@@ -1,5 +1,6 @@
 /* hostile.bpf.c: the eBPF object of the hostile-guest test: a ring buffer fed
- * by getppid() calls of one configured process, a plain array map, a
+ * by getppid() calls of one configured process, a plain and a per-CPU
+ * array map, a
  * tracepoint program and an XDP program (for attach-target errors). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -17,6 +18,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } arr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pcpu SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

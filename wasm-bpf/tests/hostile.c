@@ -138,6 +138,20 @@ EXPORT(map_value_span) int32_t map_value_span(void)
 	return wasm_bpf_map_operate(fd, WBPF_MAP_LOOKUP, &key0, mem_end() - 4, NULL, 0);
 }
 
+/* A per-CPU value is 8 bytes per possible CPU: the last ncpu * 8 bytes of
+ * memory fit exactly, one byte less does not. */
+EXPORT(map_pcpu_fits) int32_t map_pcpu_fits(int32_t ncpu)
+{
+	int fd = wasm_bpf_map_fd_by_name(handle, "pcpu");
+	return wasm_bpf_map_operate(fd, WBPF_MAP_LOOKUP, &key0, mem_end() - 8 * ncpu, NULL, 0);
+}
+
+EXPORT(map_pcpu_short) int32_t map_pcpu_short(int32_t ncpu)
+{
+	int fd = wasm_bpf_map_fd_by_name(handle, "pcpu");
+	return wasm_bpf_map_operate(fd, WBPF_MAP_LOOKUP, &key0, mem_end() - 8 * ncpu + 1, NULL, 0);
+}
+
 EXPORT(map_next_oob) int32_t map_next_oob(void)
 {
 	int fd = wasm_bpf_map_fd_by_name(handle, "arr");

@@ -14,6 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "bpfenv.h"
 #include "testkit.h"
 #include "wasi.h"
@@ -143,6 +145,13 @@ int main(int argc, char **argv)
 	expect("map_next_oob", -EFAULT, "next key");
 	expect("map_bad_cmd", -EINVAL, "unknown command 99");
 	expect("map_canary", 0, NULL);
+	int ncpu = libbpf_num_possible_cpus();
+	wasm_result pres;
+	int32_t got = call("map_pcpu_fits", &pres, ncpu, 1);
+	TK_CHECK(pres == WASM_OK && got == 0, "per-CPU lookup of %d values: %d (log: %s)", ncpu,
+		 got, logs);
+	got = call("map_pcpu_short", &pres, ncpu, 1);
+	TK_CHECK(pres == WASM_OK && got == -EFAULT, "per-CPU lookup one byte short: %d", got);
 	expect("poll_bad_handle", -EINVAL, "no object with handle");
 	expect("poll_data_oob", -EFAULT, "outside guest memory");
 	expect("poll_bad_func", -EINVAL, "not in the guest's table");
