@@ -226,6 +226,18 @@ int wasi_fd_offset(const wasi_ctx *w, uint32_t fd, uint64_t *off);
  * restored guest gets its files back. Returns 0 or a WASI errno. */
 int wasi_fd_install(wasi_ctx *w, uint32_t fd, int host_fd, const wasi_fd *meta);
 
+/* Opens path (NUL-terminated, relative) beneath guest directory fd dirfd
+ * through the sandbox, exactly as the guest's path_open would (oflags
+ * WASI_OFLAG_*, lookupflags WASI_LOOKUP_*, and meta's rights_base,
+ * rights_inheriting and fdflags), seeks to offset, and installs it at guest
+ * fd number fd, closing what was there: how a restore reopens a guest's
+ * files. fd must differ from dirfd. Returns 0 or a WASI errno. */
+int wasi_fd_reopen(wasi_ctx *w, uint32_t fd, uint32_t dirfd, const char *path, uint16_t oflags,
+		   uint32_t lookupflags, const wasi_fd *meta, uint64_t offset);
+
+/* Closes guest fd (as the guest's fd_close): 0 or a WASI errno. */
+int wasi_fd_close(wasi_ctx *w, uint32_t fd);
+
 /* Maps a host errno value to WASI's (WASI_EIO for those WASI lacks). */
 uint16_t wasi_errno_from_host(int host_errno);
 

@@ -243,19 +243,24 @@ WASI_FN(fd_tell)
 	RET(0);
 }
 
-WASI_FN(fd_close)
+int wasi_fd_close(wasi_ctx *w, uint32_t fd)
 {
-	(void)ex;
-	wasi_ctx *w = env;
-	wasi_fd *f = wasi_fd_get(w, ARG32(0));
+	wasi_fd *f = wasi_fd_get(w, fd);
 	if (!f)
-		RET(WASI_EBADF);
+		return WASI_EBADF;
 	int rc = close(f->host_fd);
+	int err = errno;
 	f->host_fd = -1;
 	free(f->guest_path);
 	f->guest_path = NULL;
 	f->preopen = -1;
-	RET(rc == 0 || errno == EINTR ? 0 : wasi_errno_from_host(errno));
+	return rc == 0 || err == EINTR ? 0 : wasi_errno_from_host(err);
+}
+
+WASI_FN(fd_close)
+{
+	(void)ex;
+	RET(wasi_fd_close(env, ARG32(0)));
 }
 
 WASI_FN(fd_sync)
@@ -610,33 +615,28 @@ static char *join_guest_path(const char *parent, const char *path, size_t len)
 	return s;
 }
 
-WASI_FN(path_open)
+/* Opens path (host memory) beneath guest directory fd dirfd as path_open
+ * does: the host fd in *h and its metadata in *meta (guest_path allocated). */
+static int open_beneath(wasi_ctx *w, uint32_t dirfd, const char *path, size_t plen, uint32_t lookup,
+			uint32_t oflags, uint64_t rbase, uint64_t rinh, uint32_t fdflags,
+			int *h_out, wasi_fd *meta)
 {
-	wasi_ctx *w = env;
-	uint32_t dirfd = ARG32(0), lookup = ARG32(1), path = ARG32(2), plen = ARG32(3);
-	uint32_t oflags = ARG32(4), fdflags = ARG32(7);
-	uint64_t rbase = ARG64(5), rinh = ARG64(6);
-	uint8_t *out = wasi_mem(ex, ARG32(8), 4);
-	if (!out)
-		RET(WASI_EFAULT);
 	int e;
 	wasi_fd *d = need_dir(w, dirfd, &e);
 	if (!d)
-		RET(e);
-	uint64_t dir_inh = d->rights_inheriting;
-	char *parent_path = d->guest_path ? strdup(d->guest_path) : NULL;
-	wasi_resolved res;
+		return e;
 	uint64_t need_rights = WASI_RIGHT_PATH_OPEN;
 	if (oflags & WASI_OFLAG_CREAT)
 		need_rights |= WASI_RIGHT_PATH_CREATE_FILE;
 	if (oflags & WASI_OFLAG_TRUNC)
 		need_rights |= WASI_RIGHT_PATH_FILESTAT_SET_SIZE;
-	e = resolve(ex, w, dirfd, need_rights, path, plen, lookup & WASI_LOOKUP_SYMLINK_FOLLOW,
-		    &res);
-	if (e) {
-		free(parent_path);
-		RET(e);
-	}
+	if ((d->rights_base & need_rights) != need_rights)
+		return WASI_ENOTCAPABLE;
+	uint64_t dir_inh = d->rights_inheriting;
+	wasi_resolved res;
+	e = wasi_path_resolve(d->host_fd, path, plen, lookup & WASI_LOOKUP_SYMLINK_FOLLOW, &res);
+	if (e)
+		return e;
 	int fl = O_CLOEXEC | O_NOFOLLOW;
 	if (oflags & WASI_OFLAG_CREAT)
 		fl |= O_CREAT;
@@ -671,19 +671,41 @@ WASI_FN(path_open)
 		e = wasi_errno_from_host(errno);
 		close(h);
 	}
-	if (e) {
-		free(parent_path);
+	if (e)
+		return e;
+	memset(meta, 0, sizeof(*meta));
+	meta->filetype = wasi_filetype_of_mode(st.st_mode);
+	meta->fdflags = (uint16_t)fdflags;
+	meta->rights_base = rbase & dir_inh;
+	meta->rights_inheriting = rinh & dir_inh;
+	meta->preopen = -1;
+	meta->oflags = (uint16_t)(oflags & WASI_OFLAG_DIRECTORY);
+	/* d may have moved if the table grew: look it up again. */
+	d = wasi_fd_get(w, dirfd);
+	meta->guest_path = join_guest_path(d ? d->guest_path : NULL, path, plen);
+	*h_out = h;
+	return 0;
+}
+
+WASI_FN(path_open)
+{
+	wasi_ctx *w = env;
+	uint32_t plen = ARG32(3);
+	uint8_t *out = wasi_mem(ex, ARG32(8), 4);
+	const char *path = (const char *)wasi_mem(ex, ARG32(2), plen);
+	if (!out)
+		RET(WASI_EFAULT);
+	int e;
+	if (!need_dir(w, ARG32(0), &e))
 		RET(e);
-	}
-	wasi_fd meta = {.filetype = wasi_filetype_of_mode(st.st_mode),
-			.fdflags = (uint16_t)fdflags,
-			.rights_base = rbase & dir_inh,
-			.rights_inheriting = rinh & dir_inh,
-			.preopen = -1,
-			.oflags = (uint16_t)(oflags & WASI_OFLAG_DIRECTORY)};
-	meta.guest_path =
-		join_guest_path(parent_path, (const char *)wasi_mem(ex, path, plen), plen);
-	free(parent_path);
+	if (!path)
+		RET(WASI_EFAULT);
+	int h;
+	wasi_fd meta;
+	e = open_beneath(w, ARG32(0), path, plen, ARG32(1), ARG32(4), ARG64(5), ARG64(6), ARG32(7),
+			 &h, &meta);
+	if (e)
+		RET(e);
 	uint32_t fd;
 	e = wasi_fd_add(w, h, &meta, &fd);
 	free(meta.guest_path);
@@ -691,6 +713,32 @@ WASI_FN(path_open)
 		RET(e);
 	wasm_store_u32le(out, fd);
 	RET(0);
+}
+
+int wasi_fd_reopen(wasi_ctx *w, uint32_t fd, uint32_t dirfd, const char *path, uint16_t oflags,
+		   uint32_t lookupflags, const wasi_fd *meta, uint64_t offset)
+{
+	if (!path || !meta || fd == dirfd)
+		return WASI_EINVAL;
+	if (offset > INT64_MAX)
+		return WASI_EINVAL;
+	int h;
+	wasi_fd m;
+	int e = open_beneath(w, dirfd, path, strlen(path), lookupflags, oflags, meta->rights_base,
+			     meta->rights_inheriting, meta->fdflags, &h, &m);
+	if (e)
+		return e;
+	if (offset && lseek(h, (off_t)offset, SEEK_SET) < 0) {
+		e = wasi_errno_from_host(errno);
+		close(h);
+		free(m.guest_path);
+		return e;
+	}
+	e = wasi_fd_install(w, fd, h, &m);
+	if (e)
+		close(h);
+	free(m.guest_path);
+	return e;
 }
 
 WASI_FN(path_create_directory)

@@ -798,6 +798,39 @@ static void test_poll_interrupt(wasi_ctx *w)
 	TK_CHECK(call("fd_close", 1, A(20)) == 0, "close fd 20");
 }
 
+/* The restore side: reopen a file beneath a preopen at a chosen number and
+ * offset, with the recorded metadata; and the sandbox holds for it too. */
+static void test_reopen(wasi_ctx *w)
+{
+	uint32_t f;
+	TK_REQUIRE(open_at(3, "sub/reopen.txt", 1, 1 | 8, RIGHTS_RW, &f) == 0, "create");
+	memcpy(mem + BUF, "0123456789", 10);
+	st32(IOV, BUF);
+	st32(IOV + 4, 10);
+	TK_CHECK(call("fd_write", 4, A(f), A(IOV), A(1), A(OUT)) == 0, "write");
+	wasi_fd meta = w->fds[f];
+	meta.guest_path = NULL; /* freed by the close below; reopen records its own */
+	TK_CHECK(wasi_fd_close(w, f) == 0 && wasi_fd_close(w, f) == WASI_EBADF, "wasi_fd_close");
+	TK_CHECK(wasi_fd_reopen(w, 40, 3, "sub/reopen.txt", 0, 1, &meta, 4) == 0, "reopen at 40");
+	TK_CHECK(call("fd_tell", 2, A(40), A(OUT)) == 0 && ld64(OUT) == 4, "offset %llu",
+		 (unsigned long long)ld64(OUT));
+	st32(IOV + 4, 3);
+	TK_CHECK(call("fd_read", 4, A(40), A(IOV), A(1), A(OUT)) == 0 && ld32(OUT) == 3 &&
+			 memcmp(mem + BUF, "456", 3) == 0,
+		 "read after reopen");
+	TK_CHECK(w->fds[40].guest_path &&
+			 strcmp(w->fds[40].guest_path, "/sandbox/sub/reopen.txt") == 0,
+		 "guest path %s", w->fds[40].guest_path ? w->fds[40].guest_path : "(null)");
+	TK_CHECK(w->fds[40].rights_base == meta.rights_base, "rights not kept");
+	TK_CHECK(wasi_fd_reopen(w, 41, 3, "../secret.txt", 0, 1, &meta, 0) == WASI_ENOTCAPABLE,
+		 "reopen outside");
+	TK_CHECK(wasi_fd_reopen(w, 41, 3, "sub/none.txt", 0, 1, &meta, 0) == WASI_ENOENT,
+		 "reopen missing");
+	TK_CHECK(wasi_fd_reopen(w, 3, 3, "sub/reopen.txt", 0, 1, &meta, 0) == WASI_EINVAL,
+		 "reopen over its own directory");
+	TK_CHECK(wasi_fd_close(w, 40) == 0, "close 40");
+}
+
 static void test_exit_and_stubs(wasi_ctx *w)
 {
 	TK_CHECK(call("proc_raise", 1, A(9)) == E_NOSYS, "proc_raise");
@@ -853,6 +886,7 @@ int main(void)
 	test_sandbox();
 	test_deep_dotdot();
 	test_poll_interrupt(w);
+	test_reopen(w);
 	test_exit_and_stubs(w);
 	wasi_free(w);
 	rm_tree(root);
