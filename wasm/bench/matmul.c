@@ -8,8 +8,12 @@ int main(int argc, char **argv)
 	int n = argc > 1 ? atoi(argv[1]) : 400;
 	double *a = malloc(sizeof(double) * n * n), *b = malloc(sizeof(double) * n * n);
 	double *c = calloc((size_t)n * n, sizeof(double));
-	if (!a || !b || !c)
+	if (!a || !b || !c) {
+		free(a);
+		free(b);
+		free(c);
 		return 1;
+	}
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < n; j++) {
 			a[i * n + j] = (double)((i * 7 + j * 3) % 17) / 16.0 - 0.5;

@@ -41,8 +41,12 @@ int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 4000000;
 	uint32_t *v = malloc(n * 4), *w = malloc(n * 4), *tmp = malloc(n * 4);
-	if (!v || !w || !tmp)
+	if (!v || !w || !tmp) {
+		free(v);
+		free(w);
+		free(tmp);
 		return 1;
+	}
 	uint32_t x = 2463534242u;
 	for (size_t i = 0; i < n; i++) {
 		x ^= x << 13;

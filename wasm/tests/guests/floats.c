@@ -19,9 +19,12 @@ int main(void)
 		char buf[64];
 		snprintf(buf, sizeof(buf), "%.17g", v);
 		double back = strtod(buf, NULL);
+		uint64_t vb, bb; /* bit patterns: -0.0 must come back as -0.0 */
+		memcpy(&vb, &v, sizeof(vb));
+		memcpy(&bb, &back, sizeof(bb));
 		/* %a of subnormals is spelled differently by glibc and musl. */
 		printf("%%f=%f %%e=%e %%g=%g %%.17g=%s roundtrip=%s\n", v, v, v, buf,
-		       memcmp(&back, &v, sizeof(v)) == 0 ? "exact" : "LOST");
+		       vb == bb ? "exact" : "LOST");
 		if (fpclassify(v) == FP_NORMAL)
 			printf("  %%a=%a\n", v);
 	}

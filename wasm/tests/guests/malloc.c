@@ -36,7 +36,7 @@ int main(void)
 		free(b[i]);
 
 	char *s = malloc(16);
-	strcpy(s, "grow me");
+	snprintf(s, 16, "%s", "grow me");
 	for (size_t n = 32; n <= (64u << 20); n *= 2) {
 		char *g = realloc(s, n);
 		if (!g) {

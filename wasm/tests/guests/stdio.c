@@ -12,7 +12,7 @@ int main(void)
 	printf("str [%s] [%10s] [%-10s] [%.3s] char %c%%\n", "abc", "right", "left", "truncate",
 	       'Z');
 	puts("puts line");
-	for (char c = 'a'; c <= 'z'; c++)
+	for (int c = 'a'; c <= 'z'; c++)
 		putchar(c);
 	putchar('\n');
 	fflush(stdout);

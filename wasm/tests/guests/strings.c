@@ -14,7 +14,7 @@ int main(void)
 	printf("strcmp: %d %d %d\n", strcmp("a", "b") < 0, strcmp("b", "a") > 0, strcmp("x", "x"));
 	printf("strspn=%zu strcspn=%zu\n", strspn(s, "the "), strcspn(s, "xyz"));
 	char copy[64];
-	strcpy(copy, s);
+	snprintf(copy, sizeof(copy), "%s", s);
 	int n = 0;
 	for (char *save, *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
 		printf("%stok%d=%s", n ? " " : "", n, t);
