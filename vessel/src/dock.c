@@ -43,13 +43,13 @@
 
 #include "checkpoint.h"
 #include "image.h"
+#include "pagestore.h"
 #include "proto.h"
 
 #define MAX_DIRS     64
 #define MAX_ARGS     4096
 #define MAX_PATH_LEN 4096
-#define STORE_LIMIT  (UINT64_C(4) << 30) /* pre-copied bytes per connection */
-#define BATCH_PAGES  64u		 /* pages per PAGES frame */
+#define BATCH_PAGES  64u /* pages per PAGES frame */
 #define MAX_ROUNDS   8u
 #define DIRTY_STOP   16u /* stop-and-copy once a round finds this few */
 
@@ -550,6 +550,7 @@ static bool serve_request(vessel *vs)
 		      addr, msg);
 		if (vs->state == V_HELD)
 			vs->state = V_RUNNING;
+		vs->hold_at = 0;
 		if (rc == 1) {
 			finish_run(vs, res);
 			gone = true;
@@ -654,121 +655,11 @@ static vessel *find_locked(uint64_t id)
 
 /* ---- requests ---------------------------------------------------------------------- */
 
-typedef struct page_store {
-	uint32_t npages[VSL_MAX_MEMORIES];
-	uint8_t **pages[VSL_MAX_MEMORIES];
-	uint64_t bytes;
-} page_store;
-
 typedef struct conn {
 	int fd;
 	bool from_dock;
-	page_store store;
+	vsl_page_store store;
 } conn;
-
-static void store_free(page_store *s)
-{
-	for (uint32_t m = 0; m < VSL_MAX_MEMORIES; m++) {
-		for (uint32_t p = 0; p < s->npages[m]; p++)
-			free(s->pages[m][p]);
-		free(s->pages[m]);
-	}
-	memset(s, 0, sizeof(*s));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* PAGES: u32 mem, u32 count, count x (u32 page, 64 KiB of data). */
-static int store_pages(page_store *s, const vsl_field *f, char *err, size_t errlen)
-{
-	if (f->len < 8) {
-		snprintf(err, errlen, "PAGES: truncated");
-		return -1;
-	}
-	uint32_t mem = get32(f->data), count = get32(f->data + 4);
-	if (mem >= VSL_MAX_MEMORIES) {
-		snprintf(err, errlen, "PAGES: memory %u (at most %u)", mem, VSL_MAX_MEMORIES);
-		return -1;
-	}
-	if ((uint64_t)count * (4 + VSL_PAGE_SIZE) != (uint64_t)f->len - 8) {
-		snprintf(err, errlen, "PAGES: %u pages do not fit %u bytes", count, f->len);
-		return -1;
-	}
-	const uint8_t *d = f->data + 8;
-	for (uint32_t i = 0; i < count; i++, d += 4 + VSL_PAGE_SIZE) {
-		uint32_t pg = get32(d);
-		if (pg >= VSL_MAX_PAGES) {
-			snprintf(err, errlen, "PAGES: page %u beyond %u", pg, VSL_MAX_PAGES);
-			return -1;
-		}
-		if (pg >= s->npages[mem]) {
-			uint32_t n = s->npages[mem] ? s->npages[mem] : 16;
-			while (n <= pg)
-				n *= 2;
-			if (n > VSL_MAX_PAGES)
-				n = VSL_MAX_PAGES;
-			uint8_t **a = realloc(s->pages[mem], n * sizeof(*a));
-			if (!a) {
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			memset(a + s->npages[mem], 0, (n - s->npages[mem]) * sizeof(*a));
-			s->pages[mem] = a;
-			s->npages[mem] = n;
-		}
-		if (!s->pages[mem][pg]) {
-			if (s->bytes + VSL_PAGE_SIZE > STORE_LIMIT) {
-				snprintf(err, errlen, "PAGES: more than %" PRIu64 " bytes",
-					 STORE_LIMIT);
-				return -1;
-			}
-			s->pages[mem][pg] = malloc(VSL_PAGE_SIZE);
-			if (!s->pages[mem][pg]) {
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			s->bytes += VSL_PAGE_SIZE;
-		}
-		memcpy(s->pages[mem][pg], d + 4, VSL_PAGE_SIZE);
-	}
-	return 0;
-}
-
-/* Puts the pre-copied pages before the image's own runs (later runs win). */
-static int merge_store(page_store *s, vsl_image *img, char *err, size_t errlen)
-{
-	size_t n = 0;
-	for (uint32_t m = 0; m < VSL_MAX_MEMORIES; m++)
-		for (uint32_t p = 0; p < s->npages[m]; p++)
-			if (s->pages[m][p]) {
-				if (m >= img->nmemories || p >= img->memories[m].pages) {
-					snprintf(err, errlen,
-						 "pre-copied page %u of memory %u lies outside "
-						 "the image's memories",
-						 p, m);
-					return -1;
-				}
-				n++;
-			}
-	vsl_page_run *runs = malloc((n + img->nruns + 1) * sizeof(*runs));
-	if (!runs) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	size_t k = 0;
-	for (uint32_t m = 0; m < VSL_MAX_MEMORIES; m++)
-		for (uint32_t p = 0; p < s->npages[m]; p++)
-			if (s->pages[m][p])
-				runs[k++] = (vsl_page_run){m, p, 1, s->pages[m][p]};
-	memcpy(runs + k, img->runs, img->nruns * sizeof(*runs));
-	free(img->runs);
-	img->runs = runs;
-	img->nruns = (uint32_t)(k + img->nruns);
-	return 0;
-}
 
 static int open_out(const char *path, int def)
 {
@@ -881,9 +772,9 @@ static int do_restore(conn *c, const vsl_msg *m)
 	memcpy(o.stdio, fds, sizeof(fds));
 	vsl_vessel *v = NULL;
 	if (vsl_image_read(imf->data, imf->len, &img, why, sizeof(why)) == 0 &&
-	    (!pre || merge_store(&c->store, &img, why, sizeof(why)) == 0))
+	    (!pre || vsl_store_merge(&c->store, &img, why, sizeof(why)) == 0))
 		v = vsl_vessel_restore_image(&img, &o, why, sizeof(why));
-	store_free(&c->store);
+	vsl_store_free(&c->store);
 	if (!v) {
 		logf_("restore refused: %s", why);
 		rc = reply_err(c->fd, "image refused: %s", why);
@@ -1044,7 +935,7 @@ static int do_pages(conn *c, const vsl_msg *m)
 	char why[256];
 	for (uint32_t i = 0; i < m->nfields; i++)
 		if (m->fields[i].tag == VSL_F_PAGES &&
-		    store_pages(&c->store, &m->fields[i], why, sizeof(why)) < 0)
+		    vsl_store_pages(&c->store, &m->fields[i], why, sizeof(why)) < 0)
 			return reply_err(c->fd, "%s", why);
 	vsl_buf b;
 	vsl_buf_begin(&b, VSL_MSG_OK);
@@ -1138,7 +1029,7 @@ out:
 		}
 	pthread_cond_broadcast(&D.cv);
 	pthread_mutex_unlock(&D.mu);
-	store_free(&c->store);
+	vsl_store_free(&c->store);
 	close(c->fd);
 	free(c);
 	return NULL;

@@ -3,7 +3,7 @@
  *   vslctl --dock HOST:PORT [--token-file FILE] COMMAND ...
  *     run [--hold N] [--stdout PATH] [--stderr PATH] [--env K=V]... MODULE [ARGS...]
  *     ps
- *     checkpoint ID -o IMAGE
+ *     checkpoint -o IMAGE ID
  *     restore [--hold N] [--stdout PATH] [--stderr PATH] IMAGE
  *     migrate [--precopy] [--hold N] ID HOST:PORT
  *     kill ID
@@ -35,7 +35,7 @@ static int cusage(const char *msg)
 		"vslctl --dock: %s\n"
 		"usage: vslctl --dock HOST:PORT [--token-file FILE] COMMAND ...\n"
 		"  run [--hold N] [--stdout PATH] [--stderr PATH] [--env K=V]... MODULE [ARGS...]\n"
-		"  ps | checkpoint ID -o IMAGE | kill ID | wait ID\n"
+		"  ps | checkpoint -o IMAGE ID | kill ID | wait ID\n"
 		"  restore [--hold N] [--stdout PATH] [--stderr PATH] IMAGE\n"
 		"  migrate [--precopy] [--hold N] ID HOST:PORT\n",
 		msg);
@@ -218,7 +218,7 @@ static int command(int fd, int argc, char **argv, int i)
 		vsl_buf_begin(&b, run ? VSL_MSG_RUN : VSL_MSG_RESTORE);
 		vsl_buf_add(&b, run ? VSL_F_MODULE : VSL_F_IMAGE, data, len);
 		free(data);
-		if (run)
+		if (run) /* argv[0] is MODULE as given, as for vslctl run */
 			for (int k = i; k < argc; k++)
 				vsl_buf_add_str(&b, VSL_F_ARG, argv[k]);
 		for (uint32_t k = 0; k < o.nenv; k++)
