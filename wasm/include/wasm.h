@@ -253,9 +253,22 @@ uint32_t wasm_memory_pages(const wasm_memory *mem);
 /* Grows by delta pages; returns the old size in pages, or -1 when the
  * memory's maximum or the configured limit would be exceeded. */
 int64_t wasm_memory_grow(wasm_memory *mem, uint32_t delta);
-/* Bounds-checked copies; return 0, or -1 when [off, off+len) is outside. */
+/* Bounds-checked copies; return 0, or -1 when [off, off+len) is outside.
+ * A write marks its pages dirty when the memory tracks them
+ * (wasm_state_track_dirty). */
 int wasm_memory_read(const wasm_memory *mem, uint64_t off, void *dst, size_t len);
 int wasm_memory_write(wasm_memory *mem, uint64_t off, const void *src, size_t len);
+/* The limits the memory was created with (its module's declaration, or
+ * wasm_memory_new's argument): min in pages, and max when has_max. */
+wasm_limits wasm_memory_limits(const wasm_memory *mem);
+/* The most pages the memory may grow to: the declared maximum capped by the
+ * configured limit (wasm_config.max_memory_pages or wasm_memory_new's). */
+uint32_t wasm_memory_max_pages(const wasm_memory *mem);
+/* Host code that writes guest memory through a raw pointer (from
+ * wasm_memory_data or wasm_exec_memory) reports the bytes it wrote, for
+ * dirty-page tracking; a no-op when the memory does not track, or when the
+ * range is outside it (returns -1 then, else 0). */
+int wasm_memory_mark_dirty(wasm_memory *mem, uint64_t off, uint64_t len);
 
 /* Tables: size, get and set (0, or -1 out of range or wrong type), grow
  * (old size or -1). */
@@ -394,14 +407,23 @@ static inline bool wasm_bounds_ok(uint64_t size, uint64_t off, uint64_t len)
 	return off <= size && len <= size - off;
 }
 
+/* Marks [off, off+len) of the calling instance's memory 0 dirty (see
+ * wasm_memory_mark_dirty). Declared weak so that code built against this
+ * header without the runtime (a stand-in for the few calls WASI makes, in
+ * its unit test) still links: wasm_exec_mem_ptr skips it when absent. */
+void wasm_exec_mark_dirty(const wasm_exec *ex, uint64_t off, uint64_t len) __attribute__((weak));
+
 /* A pointer to [off, off+len) in the calling instance's memory 0, or NULL
- * when out of bounds. */
+ * when out of bounds. The range counts as written for dirty-page tracking
+ * (the caller may write through the pointer). */
 static inline uint8_t *wasm_exec_mem_ptr(const wasm_exec *ex, uint64_t off, uint64_t len)
 {
 	uint64_t size;
 	uint8_t *base = wasm_exec_memory(ex, &size);
 	if (!base || !wasm_bounds_ok(size, off, len))
 		return NULL;
+	if (wasm_exec_mark_dirty)
+		wasm_exec_mark_dirty(ex, off, len);
 	return base + off;
 }
 

@@ -69,9 +69,9 @@ int wasm_state_set_stack(wasm_exec *ex, uint32_t frame, uint32_t idx, wasm_val v
 
 /* Restore: pushes one frame onto an idle exec (outermost first). The offset
  * must be a safe point of that function as described above; the values must
- * have the types the validator gives at that point. nresults_outer is only
- * read for the first frame: the results wasm_exec_resume then returns are
- * those of the outermost function. Returns 0, or -1 with a message. */
+ * have the types the validator gives at that point. The first frame pushed
+ * is the outermost: the results wasm_exec_resume then returns are its
+ * function's. Returns 0, or -1 with a message. */
 int wasm_state_push_frame(wasm_exec *ex, wasm_instance *inst, uint32_t func_index,
 			  uint32_t body_offset, const wasm_val *locals, uint32_t nlocals,
 			  const wasm_val *stack, uint32_t nstack, char *err, size_t errlen);
@@ -82,9 +82,40 @@ int wasm_state_push_frame(wasm_exec *ex, wasm_instance *inst, uint32_t func_inde
 int wasm_state_stack_types(const wasm_module *m, uint32_t func_index, uint32_t body_offset,
 			   uint8_t *types, uint32_t cap);
 
-/* Linear memory page tracking for pre-copy migration (reserved: returns -1
- * until implemented). */
+/* ---- dirty pages, for pre-copy migration -------------------------------------
+ *
+ * A memory can record which of its 64 KiB pages (Wasm pages: the unit of
+ * memory.grow and of the Vessels image) were written since the set was last
+ * cleared. Writes are recorded from every path into the memory: the
+ * interpreter's stores (a store straddling two pages marks both),
+ * memory.fill, memory.copy and memory.init (their destination), memory.grow
+ * and wasm_memory_grow (the new pages), active data segments at
+ * instantiation, wasm_memory_write, and host functions' pointers from
+ * wasm_exec_mem_ptr (counted as written whether or not the host writes:
+ * conservative). Host code that writes through wasm_memory_data or
+ * wasm_exec_memory reports its writes with wasm_memory_mark_dirty.
+ *
+ * Turning tracking on starts with an empty set: a pre-copy loop sends the
+ * whole memory once after turning it on, then, round after round, the pages
+ * that wasm_state_dirty_pages(..., clear=true) returns, and finally stops the
+ * exec and sends the last dirty set. Tracking costs one byte per page of the
+ * 4 GiB space (64 KiB) and, when off, one predictable branch per store.
+ *
+ * Neither call may run while Wasm code that uses the memory is running on
+ * another thread: call them between runs (after WASM_STOPPED or
+ * WASM_OUT_OF_FUEL, say) or from a host function of that exec. */
+
+/* Turns tracking on (a no-op when on already: the set is kept) or off (the
+ * set is dropped). Returns 0, or -1 when out of memory. */
 int wasm_state_track_dirty(wasm_memory *mem, bool on);
+/* True when mem tracks dirty pages. */
+bool wasm_state_tracking_dirty(const wasm_memory *mem);
+/* Writes the dirty set as a bitmap: bit (p % 8) of bitmap[p / 8] is set
+ * when page p was written; bitmap_len must be at least
+ * (wasm_memory_pages(mem) + 7) / 8 bytes (the rest is zeroed). With clear,
+ * the set is emptied after it is read. Returns the number of dirty pages,
+ * or -1 when tracking is off or the bitmap is too short (nothing cleared). */
+int64_t wasm_state_dirty_pages(wasm_memory *mem, uint8_t *bitmap, size_t bitmap_len, bool clear);
 
 #ifdef __cplusplus
 }

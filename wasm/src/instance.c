@@ -81,6 +81,8 @@ wasm_memory *wasm_memory_new(wasm_limits l, uint32_t max_pages)
 	m->pages = l.min;
 	m->size = (uint64_t)l.min * WASM_PAGE;
 	m->has_max = l.has_max;
+	m->decl_max = l.max;
+	m->decl_min = l.min;
 	m->max = l.has_max ? (l.max < max_pages ? l.max : max_pages) : max_pages;
 	if (m->size) {
 		m->data = calloc(1, m->size);
@@ -97,6 +99,7 @@ void wasm_memory_free(wasm_memory *m)
 	if (!m || m == &g_empty_memory || --m->refcount > 0)
 		return;
 	free(m->data);
+	free(m->dirty);
 	free(m);
 }
 
@@ -130,6 +133,8 @@ int64_t wasm_memory_grow(wasm_memory *m, uint32_t delta)
 		return -1;
 	memset(nd + m->size, 0, (size_t)(nsize - m->size));
 	m->data = nd;
+	/* the new pages exist now: a receiver that has not seen them must */
+	wasm_mem_dirty(m, m->size, nsize - m->size);
 	m->size = nsize;
 	m->pages = old + delta;
 	return old;
@@ -150,6 +155,26 @@ int wasm_memory_write(wasm_memory *m, uint64_t off, const void *src, size_t len)
 		return -1;
 	if (len)
 		memcpy(m->data + off, src, len);
+	wasm_mem_dirty(m, off, len);
+	return 0;
+}
+
+wasm_limits wasm_memory_limits(const wasm_memory *m)
+{
+	return (wasm_limits){
+		.min = m->decl_min, .max = m->has_max ? m->decl_max : 0, .has_max = m->has_max};
+}
+
+uint32_t wasm_memory_max_pages(const wasm_memory *m)
+{
+	return m->max;
+}
+
+int wasm_memory_mark_dirty(wasm_memory *m, uint64_t off, uint64_t len)
+{
+	if (!wasm_bounds_ok(m->size, off, len))
+		return -1;
+	wasm_mem_dirty(m, off, len);
 	return 0;
 }
 
@@ -877,6 +902,7 @@ wasm_instance *wasm_instance_new(const wasm_module *m, const wasm_imports *im,
 			}
 			if (s->len)
 				memcpy(mem->data + off, m->bytes + s->off_in_module, s->len);
+			wasm_mem_dirty(mem, off, s->len);
 			inst->data_dropped[i] = 1;
 		}
 	}

@@ -151,10 +151,20 @@ static cell g_exit_cell[1];
 		trap_msg = (m); \
 		goto trap;      \
 	} while (0)
-#define LOAD_MEM()                        \
-	do {                              \
-		mbase = inst->mem0->data; \
-		msize = inst->mem0->size; \
+#define LOAD_MEM()                          \
+	do {                                \
+		mbase = inst->mem0->data;   \
+		msize = inst->mem0->size;   \
+		mdirty = inst->mem0->dirty; \
+	} while (0)
+/* Dirty-page tracking in the store path: one predictable branch when off.
+ * A store of N bytes at ea may straddle two 64 KiB pages. */
+#define MARK_DIRTY(ea, N)                                 \
+	do {                                              \
+		if (unlikely(mdirty != NULL)) {           \
+			mdirty[(ea) >> 16] = 1;           \
+			mdirty[((ea) + (N)-1) >> 16] = 1; \
+		}                                         \
 	} while (0)
 #define OOB "out of bounds memory access"
 
@@ -257,6 +267,7 @@ static cell g_exit_cell[1];
 		uint8_t *p = mbase + ea;               \
 		uint64_t v = S(2);                     \
 		stmt;                                  \
+		MARK_DIRTY(ea, N);                     \
 		pc += 4;                               \
 		NEXT();                                \
 	}
@@ -281,6 +292,7 @@ static cell g_exit_cell[1];
 		uint8_t *p = mbase + ea;                                    \
 		uint64_t v = S(3);                                          \
 		stmt;                                                       \
+		MARK_DIRTY(ea, N);                                          \
 		pc += 5;                                                    \
 		NEXT();                                                     \
 	}
@@ -321,6 +333,7 @@ static wasm_result interp(wasm_exec *ex, const void *const **labels_out)
 	int64_t fuel = ex->fuel;
 	uint8_t *mbase;
 	uint64_t msize;
+	uint8_t *mdirty;
 	const char *trap_msg = NULL;
 #ifndef WASM_NO_SAFEPOINTS
 	cell *resume_pc = NULL;
@@ -618,6 +631,7 @@ do_call:
 			if (r == WASM_STOPPED && ex->nested == 0) {
 				ex->host_stopped = true;
 				ex->suspended = true;
+				ex->restore_need_callee = ex->restore_can_callee = false;
 				return WASM_STOPPED;
 			}
 			TRAP(r == WASM_STOPPED ? "host function stopped inside a nested call"
@@ -1022,6 +1036,7 @@ L_MEMORY_INIT : { /* d s n seg */
 		TRAP(OOB);
 	if (n)
 		memcpy(mbase + d, inst->m->bytes + ds->off_in_module + s, n);
+	wasm_mem_dirty(inst->mem0, d, n);
 	pc += 5;
 	NEXT();
 }
@@ -1035,6 +1050,7 @@ L_MEMORY_COPY : {
 		TRAP(OOB);
 	if (n)
 		memmove(mbase + d, mbase + s, n);
+	wasm_mem_dirty(inst->mem0, d, n);
 	pc += 4;
 	NEXT();
 }
@@ -1044,6 +1060,7 @@ L_MEMORY_FILL : {
 		TRAP(OOB);
 	if (n)
 		memset(mbase + d, (int)(uint8_t)S(2), n);
+	wasm_mem_dirty(inst->mem0, d, n);
 	pc += 4;
 	NEXT();
 }
@@ -1135,6 +1152,7 @@ safepoint:
 	ex->ftop = ftop;
 	ex->suspended = true;
 	ex->host_stopped = false;
+	ex->restore_need_callee = ex->restore_can_callee = false;
 	atomic_store_explicit(&ex->stop, 0, memory_order_relaxed); /* honoured */
 	if (fuel < 0) {
 		ex->fuel = 0;
@@ -1301,6 +1319,7 @@ wasm_result wasm_call_raw(wasm_exec *ex, wasm_func *f, const uint64_t *args, uin
 	if (!ex->nested) {
 		ex->entry_fn = f;
 		ex->host_stopped = false;
+		ex->restore_need_callee = ex->restore_can_callee = false;
 	}
 	wasm_result r = finish(ex, interp(ex, NULL), fbase);
 	if (r == WASM_OK && ft->nresults)
@@ -1366,6 +1385,12 @@ wasm_result wasm_exec_resume(wasm_exec *ex, wasm_val *results, uint32_t nresults
 		snprintf(ex->msg, sizeof(ex->msg), "nothing to resume");
 		return WASM_ERROR;
 	}
+	if (ex->restore_need_callee) {
+		snprintf(ex->msg, sizeof(ex->msg),
+			 "the last frame restored stands at a call without its arguments: its "
+			 "callee's frame is missing");
+		return WASM_ERROR;
+	}
 	const wasm_functype *ft = ex->entry_fn->type;
 	if (nresults != ft->nresults) {
 		snprintf(ex->msg, sizeof(ex->msg), "the function returns %u results, not %u",
@@ -1375,6 +1400,7 @@ wasm_result wasm_exec_resume(wasm_exec *ex, wasm_val *results, uint32_t nresults
 	atomic_store(&ex->stop, 0);
 	ex->suspended = false;
 	ex->host_stopped = false;
+	ex->restore_need_callee = ex->restore_can_callee = false;
 	ex->msg[0] = 0;
 	wasm_result r = finish(ex, interp(ex, NULL), ex->frames);
 	if (r == WASM_OK)
@@ -1394,6 +1420,7 @@ void wasm_exec_abandon(wasm_exec *ex)
 		return;
 	ex->suspended = false;
 	ex->host_stopped = false;
+	ex->restore_need_callee = ex->restore_can_callee = false;
 	ex->ftop = ex->frames;
 	ex->entry_fn = NULL;
 	atomic_store_explicit(&ex->stop, 0, memory_order_relaxed);
@@ -1478,6 +1505,12 @@ uint8_t *wasm_exec_memory(const wasm_exec *ex, uint64_t *size)
 	if (size)
 		*size = m->size;
 	return m->data;
+}
+
+void wasm_exec_mark_dirty(const wasm_exec *ex, uint64_t off, uint64_t len)
+{
+	if (ex->host_inst && ex->host_inst->mems && ex->host_inst->m->nmems)
+		wasm_memory_mark_dirty(ex->host_inst->mem0, off, len);
 }
 
 const char *wasm_result_name(wasm_result r)

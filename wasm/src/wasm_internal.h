@@ -168,7 +168,22 @@ struct wasm_memory {
 	uint64_t size;
 	uint32_t pages, max;
 	bool has_max;
+	uint32_t decl_min, decl_max; /* as created (decl_max when has_max) */
+	/* dirty-page tracking (wasm_state_track_dirty): NULL when off, else
+	 * one byte per 64 KiB page for the whole 4 GiB address space, so that
+	 * it never moves while the memory grows; nonzero = written */
+	uint8_t *dirty;
 };
+
+/* Marks [off, off+len) of m as written when m tracks dirty pages. The
+ * range must lie inside the memory. */
+static inline void wasm_mem_dirty(wasm_memory *m, uint64_t off, uint64_t len)
+{
+	if (__builtin_expect(m->dirty != NULL, 0) && len) {
+		for (uint64_t p = off >> 16, e = (off + len - 1) >> 16; p <= e; p++)
+			m->dirty[p] = 1;
+	}
+}
 
 struct wasm_table {
 	int refcount;
@@ -231,6 +246,10 @@ struct wasm_exec {
 	char msg[256];
 	int exit_code;
 	void *user;
+	/* restore (state.c): the innermost pushed frame stands at a call
+	 * without its arguments, so its callee must be pushed next (need) or
+	 * may be (can, a call with no arguments) */
+	bool restore_need_callee, restore_can_callee;
 	/* scratch for the state API */
 	uint8_t *types_buf;
 	size_t types_cap;
