@@ -123,7 +123,7 @@ uint32_t wasm_state_frame_count(const wasm_exec *ex)
 
 int wasm_state_frame(wasm_exec *ex, uint32_t i, wasm_frame_info *out)
 {
-	struct fview v;
+	struct fview v = {0};
 	if (view(ex, i, &v) < 0)
 		return -1;
 	const struct wasm_code *c = v.fn->code;
@@ -178,8 +178,9 @@ int wasm_state_frame_values(const wasm_exec *ex, uint32_t i, wasm_val *locals, w
 	wasm_frame_info fi;
 	if (wasm_state_frame((wasm_exec *)ex, i, &fi) < 0)
 		return -1;
-	struct fview v;
-	view(ex, i, &v);
+	struct fview v = {0};
+	if (view(ex, i, &v) < 0)
+		return -1;
 	if (locals)
 		for (uint32_t k = 0; k < fi.nlocals; k++)
 			locals[k] = wasm_val_from_slot((wasm_valtype)fi.local_types[k], v.fp[k]);
@@ -196,8 +197,9 @@ static int set_value(wasm_exec *ex, uint32_t frame, uint32_t idx, wasm_val val, 
 	wasm_frame_info fi;
 	if (wasm_state_frame(ex, frame, &fi) < 0)
 		return -1;
-	struct fview v;
-	view(ex, frame, &v);
+	struct fview v = {0};
+	if (view(ex, frame, &v) < 0)
+		return -1;
 	if (local) {
 		if (idx >= fi.nlocals || fi.local_types[idx] != val.type)
 			return -1;
