@@ -22,10 +22,17 @@
  * wasm_state_frame also gives the offset from the start of the module bytes.
  *
  * A host function that returned WASM_STOPPED is not a frame: its caller's
- * frame stands at the call, which is re-issued on resume.
+ * frame stands at the call, which is re-issued on resume; its operand stack
+ * then holds the call's arguments on top (and, for call_indirect, the table
+ * index above them, as in Wasm before the instruction).
  *
  * Restore: on an exec that is not running anything, push frames outermost
- * first with wasm_state_push_frame, then wasm_exec_resume. The instance must
+ * first with wasm_state_push_frame, then wasm_exec_resume. Each frame is
+ * checked before the exec changes: a frame above another must be the
+ * function that frame's call reaches (call_indirect: any function of the
+ * call's type); a frame at a call without its arguments must get its callee
+ * before resume; nothing goes above a frame at entry, at a loop, or at a
+ * call with its arguments. The instance must
  * have been created from the same module bytes, with memories, tables and
  * globals restored by the embedder through the public API.
  */
