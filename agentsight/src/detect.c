@@ -126,6 +126,7 @@ struct as_detect {
 	uint64_t next_id;
 	struct pending pend[MAX_PENDING];
 	struct as_detect_stats st;
+	uint64_t now; /* the latest time seen */
 };
 
 /* ---- configuration ------------------------------------------------------------------ */
@@ -148,6 +149,7 @@ void as_detect_config_default(struct as_detect_config *cfg)
 	cfg->stalls = true;
 	cfg->stall_ns = 120ull * 1000000000ull;
 	cfg->max_sessions = 256;
+	cfg->update_interval_ns = 1000000000ull;
 }
 
 static int num(const char *v, double lo, double hi, double *out)
@@ -217,6 +219,11 @@ int as_detect_config_set(struct as_detect_config *cfg, const char *key, const ch
 		rc = num(value, 2, 64, &d) || !integral(d);
 		if (!rc)
 			cfg->loop_window = (unsigned)d;
+	} else if (strcmp(key, "detect.update_interval_s") == 0) {
+		want = "seconds from 0 (every update) to 3600";
+		rc = num(value, 0, 3600, &d);
+		if (!rc)
+			cfg->update_interval_ns = (uint64_t)(d * 1e9);
 	} else if (strcmp(key, "detect.waste.token_budget") == 0) {
 		want = "a whole number of tokens from 0 (off) to 1e15";
 		rc = num(value, 0, 1e15, &d) || !integral(d);
@@ -310,14 +317,47 @@ static void evidence(struct as_alert *al, uint64_t id)
 		al->evidence[AS_ALERT_MAX_EVIDENCE - 1] = id; /* keep the first and the latest */
 }
 
-static void emit(struct as_detect *d, const struct as_alert *al, bool update)
+static void send(struct as_detect *d, struct as_alert *al, bool update)
 {
 	if (update)
 		d->st.updates++;
 	else
 		d->st.alerts++;
+	al->emitted_ns = d->now ? d->now : 1;
+	al->pending = false;
 	if (d->sink.on_alert)
 		d->sink.on_alert(d->sink.ctx, al, update);
+}
+
+/* A new alert goes out at once; an update of one sent less than
+ * update_interval_ns ago waits (flush_session, as_detect_flush). */
+static void emit(struct as_detect *d, struct as_alert *al, bool update)
+{
+	if (update && d->cfg.update_interval_ns && al->emitted_ns &&
+	    d->now < al->emitted_ns + d->cfg.update_interval_ns) {
+		al->pending = true;
+		return;
+	}
+	send(d, al, update);
+}
+
+static void flush_alert(struct as_detect *d, struct as_alert *al, bool force)
+{
+	if (al->pending && al->id &&
+	    (force || d->now >= al->emitted_ns + d->cfg.update_interval_ns))
+		send(d, al, true);
+}
+
+static void flush_session(struct as_detect *d, struct dsess *s, bool force)
+{
+	for (size_t i = 0; i < MAX_LOOPS; i++)
+		flush_alert(d, &s->loops[i].al, force);
+	for (size_t i = 0; i < MAX_INJ; i++)
+		flush_alert(d, &s->inj[i].al, force);
+	flush_alert(d, &s->w.tok, force);
+	flush_alert(d, &s->w.cost, force);
+	flush_alert(d, &s->w.resend, force);
+	flush_alert(d, &s->w.bigctx, force);
 }
 
 static json_t *jstr_n(const char *s, size_t max)
@@ -389,6 +429,7 @@ static struct dsess *sess_get(struct as_detect *d, int key, uint64_t ts)
 		for (size_t i = 1; i < d->ns; i++)
 			if (d->s[i].last_ts < d->s[lru].last_ts)
 				lru = i;
+		flush_session(d, &d->s[lru], true);
 		sess_clear(&d->s[lru]);
 		d->s[lru] = d->s[--d->ns];
 		memset(&d->s[d->ns], 0, sizeof(d->s[0]));
@@ -573,7 +614,8 @@ static void loops_event(struct as_detect *d, struct dsess *s, const struct as_ev
 		for (size_t k = 0; k < s->rn && !present; k++)
 			present = s->ring[k].sig == l->sig;
 		if (!present)
-			loop_clear(l);
+			flush_alert(d, &l->al, true);
+		loop_clear(l);
 	}
 	if (!e.sig)
 		goto out;
@@ -605,6 +647,7 @@ static void loops_event(struct as_detect *d, struct dsess *s, const struct as_ev
 			l = &s->loops[i];
 	if (!l) {
 		l = &s->loops[0];
+		flush_alert(d, &l->al, true);
 		loop_clear(l);
 	}
 	l->used = true;
@@ -920,7 +963,7 @@ static char *quoted_parts(const char *text)
 	return out;
 }
 
-static struct inj *inj_slot(struct dsess *s)
+static struct inj *inj_slot(struct as_detect *d, struct dsess *s)
 {
 	struct inj *oldest = &s->inj[0];
 	for (size_t i = 0; i < MAX_INJ; i++) {
@@ -929,6 +972,7 @@ static struct inj *inj_slot(struct dsess *s)
 		if (s->inj[i].ts < oldest->ts)
 			oldest = &s->inj[i];
 	}
+	flush_alert(d, &oldest->al, true);
 	inj_clear(oldest);
 	return oldest;
 }
@@ -949,7 +993,7 @@ static void inj_raise(struct as_detect *d, struct dsess *s, const struct as_even
 		      const char *text, const struct as_injection_scan *sc, bool from_tool)
 {
 	const struct pending *p = from_tool ? pending_for(d, ev->id, msg) : NULL;
-	struct inj *r = inj_slot(s);
+	struct inj *r = inj_slot(d, s);
 	r->used = true;
 	r->request_id = ev->id;
 	r->ts = ev->ts_ns;
@@ -973,6 +1017,7 @@ static void inj_raise(struct as_detect *d, struct dsess *s, const struct as_even
 		free(win);
 	}
 	if (!r->instruction || !r->arts) {
+		flush_alert(d, &r->al, true);
 		inj_clear(r);
 		return;
 	}
@@ -1338,6 +1383,8 @@ static void stalls_session(struct as_detect *d, struct dsess *s, uint64_t now)
 
 int as_detect_event(struct as_detect *d, const struct as_event *ev)
 {
+	if (d && ev && ev->ts_ns > d->now)
+		d->now = ev->ts_ns;
 	if (!d || !ev || ev->kind != AS_EV_LLM || !ev->llm)
 		return 0;
 	struct dsess *s = sess_get(d, as_proctable_session(d->pt, ev->pid), ev->ts_ns);
@@ -1357,15 +1404,29 @@ int as_detect_event(struct as_detect *d, const struct as_event *ev)
 	return 0;
 }
 
+void as_detect_flush(struct as_detect *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->ns; i++)
+		flush_session(d, &d->s[i], true);
+}
+
 void as_detect_tick(struct as_detect *d, uint64_t now_ns)
 {
 	if (!d)
 		return;
+	if (now_ns > d->now)
+		d->now = now_ns;
 	for (size_t i = 0; i < d->ns; i++) {
 		struct dsess *s = &d->s[i];
-		for (size_t k = 0; k < MAX_INJ; k++)
-			if (s->inj[k].used && s->inj[k].ts + d->cfg.injection_ttl_ns < now_ns)
+		flush_session(d, s, false);
+		for (size_t k = 0; k < MAX_INJ; k++) {
+			if (s->inj[k].used && s->inj[k].ts + d->cfg.injection_ttl_ns < now_ns) {
+				flush_alert(d, &s->inj[k].al, true);
 				inj_clear(&s->inj[k]);
+			}
+		}
 		if (d->cfg.stalls)
 			stalls_session(d, s, now_ns);
 	}

@@ -71,6 +71,9 @@ struct as_detect_config {
 	bool stalls;	     /* true */
 	uint64_t stall_ns;   /* 120 s */
 	size_t max_sessions; /* 256 */
+	/* 1 s: an alert that grows (a loop going on, a prompt sent again) is
+	 * sent again at most this often; the last state always goes out. */
+	uint64_t update_interval_ns;
 };
 
 void as_detect_config_default(struct as_detect_config *cfg);
@@ -81,7 +84,8 @@ void as_detect_config_default(struct as_detect_config *cfg);
  *   detect.waste, detect.waste.token_budget, detect.waste.cost_budget_usd,
  *   detect.waste.resend_repeats, detect.waste.big_context_tokens,
  *   detect.waste.tiny_reply_tokens,
- *   detect.stall, detect.stall.after_s, detect.max_sessions
+ *   detect.stall, detect.stall.after_s, detect.max_sessions,
+ *   detect.update_interval_s
  * Returns 0, or -EINVAL with a message naming the key and the problem. */
 int as_detect_config_set(struct as_detect_config *cfg, const char *key, const char *value,
 			 char *err, size_t errlen);
@@ -116,6 +120,10 @@ struct as_detect_stats {
 	uint64_t alerts;  /* alerts raised */
 	uint64_t updates; /* updates sent */
 };
+/* Sends every alert update still held back by update_interval_ns (at the
+ * end of a run). */
+void as_detect_flush(struct as_detect *d);
+
 void as_detect_get_stats(const struct as_detect *d, struct as_detect_stats *st);
 
 /* ---- the injection scanner -------------------------------------------------- */

@@ -133,6 +133,9 @@ struct as_alert {
 	struct json_t *details; /* detector-specific facts (tokens, counts, texts); may be NULL */
 	uint64_t evidence[AS_ALERT_MAX_EVIDENCE]; /* event ids */
 	size_t n_evidence;
+	/* the detectors' bookkeeping of updates (not output) */
+	uint64_t emitted_ns; /* when it was last sent */
+	bool pending;	     /* changed since, not sent yet */
 };
 
 const char *as_event_kind_name(enum as_event_kind kind);

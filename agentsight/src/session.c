@@ -492,6 +492,7 @@ static void close_outputs(struct run *r)
 	/* A last tick: timers that ran out while the recording ended. */
 	r->last_analysis_tick = 0;
 	analysis_tick(r, mono_ns());
+	as_detect_flush(r->detect); /* the last state of every alert */
 	json_t *stats = stats_json(r);
 	if (r->store) {
 		char err[256];

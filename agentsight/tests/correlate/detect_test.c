@@ -539,9 +539,42 @@ static void test_config(void)
 		 "detect.loop=false");
 }
 
+/* Updates of a growing alert come at most once per update_interval; the
+ * ones held back go out at the next tick past it, or at the flush. */
+static void test_update_interval(void)
+{
+	struct harness h;
+	h_init(&h, NULL, NULL, NULL); /* the default interval: 1 s */
+	for (int i = 0; i < 5; i++)
+		loop_turn(&h, 10 + 0.1 * i, 500, i, "{\"command\":\"ls agentsight-loop\"}", true);
+	const struct h_alert *a = h_find_alert(&h, AS_ALERT_REASONING_LOOP);
+	TK_REQUIRE(a != NULL, "no loop alert");
+	/* Three more turns 100 ms apart: held back. */
+	for (int i = 5; i < 8; i++)
+		loop_turn(&h, 10 + 0.1 * i, 500, i, "{\"command\":\"ls agentsight-loop\"}", true);
+	TK_CHECK(a->updates == 0, "%u updates within the interval", a->updates);
+	TK_CHECK(jint(a->details, "count", NULL) == 5, "count %lld sent before its time",
+		 (long long)jint(a->details, "count", NULL));
+	h_tick(&h, SEC(10.5)); /* not a second yet since it went out */
+	TK_CHECK(a->updates == 0, "sent at a tick within the interval");
+	h_tick(&h, SEC(11.5));
+	TK_CHECK(a->updates == 1 && jint(a->details, "count", NULL) == 8,
+		 "after the interval: %u updates, count %lld", a->updates,
+		 (long long)jint(a->details, "count", NULL));
+	/* One more, then the end of the run: the flush sends the last state. */
+	loop_turn(&h, 11.6, 500, 8, "{\"command\":\"ls agentsight-loop\"}", true);
+	TK_CHECK(a->updates == 1, "sent again too soon");
+	as_detect_flush(h.det);
+	TK_CHECK(a->updates == 2 && jint(a->details, "count", NULL) == 9,
+		 "the flush: %u updates, count %lld", a->updates,
+		 (long long)jint(a->details, "count", NULL));
+	h_free(&h);
+}
+
 int main(void)
 {
 	test_loop();
+	test_update_interval();
 	test_injection();
 	test_scanner();
 	test_waste();
