@@ -436,7 +436,7 @@ static int migrate_out(vessel *vs, const char *addr, bool precopy_on, uint64_t h
 	int rc = -1;
 	precopy pc = {0};
 	page_ref *dirty = NULL;
-	uint32_t ndirty = 0;
+	uint32_t ndirty = 0, prev_dirty = UINT32_MAX;
 	wasm_instance *inst = vsl_vessel_instance(vs->v);
 	if (precopy_on) {
 		for (;;) {
@@ -446,8 +446,13 @@ static int migrate_out(vessel *vs, const char *addr, bool precopy_on, uint64_t h
 				snprintf(err, errlen, "out of memory");
 				goto out;
 			}
-			if (st->rounds >= MAX_ROUNDS || (st->rounds > 0 && ndirty <= DIRTY_STOP))
+			/* stop when few pages changed, or when a round no longer
+			   shrinks the set (the hot set is being rewritten as fast
+			   as it is sent) */
+			if (st->rounds >= MAX_ROUNDS ||
+			    (st->rounds > 0 && (ndirty <= DIRTY_STOP || ndirty >= prev_dirty)))
 				break;
+			prev_dirty = ndirty;
 			st->rounds++;
 			for (uint32_t i = 0; i < ndirty; i += BATCH_PAGES) {
 				uint32_t k = ndirty - i < BATCH_PAGES ? ndirty - i : BATCH_PAGES;
