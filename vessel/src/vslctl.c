@@ -1,6 +1,7 @@
 /* vslctl.c: checkpoint and resume vessels from the command line, one process
  * per step, so that a run can move between machines and ISAs as an image
- * file (the dock daemon of docs/vessels.md does this over TCP later).
+ * file (the dock daemon, dock.c, does this over TCP; `vslctl --dock` is
+ * its client).
  *
  *   vslctl run [--count] [OPTIONS] MODULE [ARGS...]
  *   vslctl checkpoint [OPTIONS] --fuel N -o IMAGE MODULE [ARGS...]
