@@ -10,3 +10,19 @@ add_dependencies(wbpf_hostile_test wbpf_hostile)
 isthmus_add_test(NAME wbpf_hostile COMMAND wbpf_hostile_test
                  $<TARGET_PROPERTY:wbpf_hostile,WASM_FILE> LABELS bpf root)
 isthmus_add_test(NAME wbpf_cli COMMAND ${WBPF_TESTS}/cli_test.sh $<TARGET_FILE:wasm-bpf>)
+
+# The host functions under libFuzzer, called through fuzz_guest.wat (built
+# with wat2wasm) with fuzzed memory and arguments. Without ISTHMUS_FUZZ it
+# replays the corpus as the test fuzz_wbpf_host.
+find_program(WBPF_WAT2WASM wat2wasm)
+if(WBPF_WAT2WASM)
+  set(WBPF_FUZZ_WASM ${CMAKE_CURRENT_BINARY_DIR}/fuzz_guest.wasm)
+  add_custom_command(OUTPUT ${WBPF_FUZZ_WASM}
+    COMMAND ${WBPF_WAT2WASM} ${WBPF_TESTS}/fuzz_guest.wat -o ${WBPF_FUZZ_WASM}
+    DEPENDS ${WBPF_TESTS}/fuzz_guest.wat VERBATIM)
+  add_custom_target(wbpf_fuzz_guest ALL DEPENDS ${WBPF_FUZZ_WASM})
+  isthmus_add_fuzzer(NAME fuzz_wbpf_host SOURCES ${WBPF_TESTS}/fuzz_wbpf_host.c
+                     LIBS isthmus_wbpf isthmus_bpfenv CORPUS ${WBPF_TESTS}/corpus/fuzz_wbpf_host)
+  target_compile_definitions(fuzz_wbpf_host PRIVATE WBPF_FUZZ_WASM="${WBPF_FUZZ_WASM}")
+  add_dependencies(fuzz_wbpf_host wbpf_fuzz_guest)
+endif()
