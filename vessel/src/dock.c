@@ -23,6 +23,8 @@
  * page hashes between rounds until the runtime tracks dirty pages in its
  * store path (wasm_state_track_dirty returns -1 today).
  *
+ * SIGTERM or SIGINT ends the dock (and the vessels it runs) with exit(0).
+ *
  * Test hooks (environment): VSL_DOCK_DIE_AFTER=N makes the dock _exit(137)
  * once it has read N bytes on a connection from another dock (a dock killed
  * mid-transfer); VSL_DOCK_CORRUPT=1 flips one byte of every image it sends.
@@ -36,6 +38,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -1115,6 +1119,19 @@ int main(int argc, char **argv)
 		D.die_after = strtoull(getenv("VSL_DOCK_DIE_AFTER"), NULL, 10);
 	D.corrupt = getenv("VSL_DOCK_CORRUPT") && strcmp(getenv("VSL_DOCK_CORRUPT"), "1") == 0;
 	signal(SIGPIPE, SIG_IGN);
+	/* SIGTERM and SIGINT end the dock through exit() (so that a leak
+	   checker runs), read from a signalfd by this thread only: blocked
+	   here before any thread starts, so no other thread takes them */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	int sfd = signalfd(-1, &stop, SFD_CLOEXEC);
+	if (sfd < 0) {
+		fprintf(stderr, "dock: signalfd: %s\n", strerror(errno));
+		return 1;
+	}
 	char err[512];
 	uint16_t port = 0;
 	int lfd = vsl_listen(listen_addr, &port, err, sizeof(err));
@@ -1134,6 +1151,18 @@ int main(int argc, char **argv)
 		}
 	}
 	for (;;) {
+		struct pollfd pf[2] = {{.fd = lfd, .events = POLLIN},
+				       {.fd = sfd, .events = POLLIN}};
+		if (poll(pf, 2, -1) < 0 && errno != EINTR) {
+			fprintf(stderr, "dock: poll: %s\n", strerror(errno));
+			return 1;
+		}
+		if (pf[1].revents) {
+			logf_("stopping on a signal");
+			exit(0);
+		}
+		if (!(pf[0].revents & POLLIN))
+			continue;
 		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE)

@@ -189,7 +189,11 @@ ctl "$addr_A" --token-file tok wait "$id" 2>/dev/null
 same compute tok.out $? && grep -q "authentication failed" tokm.err &&
 	ok "dock with another token refused the migration; the vessel finished at the source"
 
-# the docks' own logs: nothing from the sanitizers (in a -DISTHMUS_SANITIZE build)
+# the docks' own logs: nothing from the sanitizers (in a -DISTHMUS_SANITIZE
+# build), including the leak checker, which runs as they exit on SIGTERM
+for p in $pids; do kill "$p" 2>/dev/null; done
+for p in $pids; do wait "$p" 2>/dev/null; done
+pids=""
 if grep -l "Sanitizer\|runtime error" ./*.log >/dev/null 2>&1; then
 	bad "a sanitizer reported in a dock's log:"
 	grep -h -A5 "Sanitizer\|runtime error" ./*.log | head -30
