@@ -1256,7 +1256,10 @@ static void body(struct cc *c)
 				fail(c, "unknown function %u", fi);
 				return;
 			}
-			emit_call(c, OP_CALL, &m->types[m->func_types[fi]].ft, fi, 0, false);
+			/* a defined function is in the caller's instance and never
+			 * a host function: its call skips both checks */
+			emit_call(c, fi >= m->nfunc_imports ? OP_CALL_DEF : OP_CALL,
+				  &m->types[m->func_types[fi]].ft, fi, 0, false);
 			break;
 		}
 		case 0x11: { /* call_indirect */
@@ -1273,7 +1276,9 @@ static void body(struct cc *c)
 				fail(c, "type mismatch: call_indirect on a table of externref");
 			if (c->failed)
 				return;
-			emit_call(c, OP_CALL_INDIRECT, &m->types[ti].ft, tab, ti, true);
+			/* the type as a pointer: the module's types never move */
+			emit_call(c, OP_CALL_INDIRECT, &m->types[ti].ft, tab,
+				  (uint64_t)(uintptr_t)&m->types[ti].ft, true);
 			break;
 		}
 		case 0x1a: /* drop */

@@ -583,6 +583,29 @@ L_RET:
 		}
 	}
 	NEXT();
+/* Enters Wasm function f with its frame at nfp, returning to ret; inst_switch
+ * changes the instance registers when f may belong to another. */
+#define ENTER(inst_switch)                                                               \
+	{                                                                                \
+		const struct wasm_code *code = f->code;                                  \
+		if (unlikely(ftop == frames_end || nfp + code->frame_slots > stack_end)) \
+			TRAP("call stack exhausted");                                    \
+		ftop->ret = ret;                                                         \
+		ftop->fp = fp;                                                           \
+		ftop->fn = fn;                                                           \
+		ftop++;                                                                  \
+		/* small counts: plain loops beat calls to memset/memcpy */              \
+		for (uint32_t k = code->nparams; k < code->nlocals; k++)                 \
+			nfp[k] = 0;                                                      \
+		for (uint32_t k = 0; k < code->npool; k++)                               \
+			nfp[code->nlocals + k] = code->pool[k];                          \
+		fp = nfp;                                                                \
+		fn = f;                                                                  \
+		pc = code->code;                                                         \
+		inst_switch;                                                             \
+		SAFEPOINT_CHECK(pc);                                                     \
+		NEXT();                                                                  \
+	}
 L_CALL:
 	f = inst->funcs[A(1)];
 	nfp = fp + A(2);
@@ -596,7 +619,7 @@ L_CALL_INDIRECT : {
 	f = slot_ptr(t->elems[i]);
 	if (unlikely(!f))
 		TRAP("uninitialized element");
-	const wasm_functype *want = &inst->m->types[A(3)].ft;
+	const wasm_functype *want = pc[3].p;
 	if (unlikely(f->type != want && !wasm_functype_eq(f->type, want)))
 		TRAP("indirect call type mismatch");
 	nfp = fp + A(2);
@@ -642,29 +665,16 @@ do_call:
 		pc = ret;
 		NEXT();
 	}
-	{
-		const struct wasm_code *code = f->code;
-		if (unlikely(ftop == frames_end || nfp + code->frame_slots > stack_end))
-			TRAP("call stack exhausted");
-		ftop->ret = ret;
-		ftop->fp = fp;
-		ftop->fn = fn;
-		ftop++;
-		/* small counts: plain loops beat calls to memset/memcpy */
-		for (uint32_t k = code->nparams; k < code->nlocals; k++)
-			nfp[k] = 0;
-		for (uint32_t k = 0; k < code->npool; k++)
-			nfp[code->nlocals + k] = code->pool[k];
-		fp = nfp;
-		fn = f;
-		pc = code->code;
-		if (f->inst != inst) {
-			inst = f->inst;
-			LOAD_MEM();
-		}
-		SAFEPOINT_CHECK(pc);
-		NEXT();
-	}
+	ENTER(if (f->inst != inst) {
+		inst = f->inst;
+		LOAD_MEM();
+	})
+L_CALL_DEF: /* func argbase: a defined function of this instance */
+	f = inst->funcs[A(1)];
+	nfp = fp + A(2);
+	ret = pc + 3;
+	ENTER((void)0)
+#undef ENTER
 L_SAFEPOINT:
 	SAFEPOINT_CHECK(pc + 1);
 	pc += 1;

@@ -19,6 +19,7 @@
 	X(RET)                                                                    \
 	X(CALL)                                                                   \
 	X(CALL_INDIRECT)                                                          \
+	X(CALL_DEF) /* call of a function defined in the same module */           \
 	X(SAFEPOINT)                                                              \
 	X(MOV)                                                                    \
 	X(MOVN)                                                                   \

@@ -88,7 +88,7 @@ static const wasm_functype *sp_callee_type(const wasm_func *fn, const struct was
 {
 	const cell *op = fn->code->code + s->pc;
 	if (sp_indirect(s))
-		return &fn->inst->m->types[op[3].u].ft;
+		return op[3].p; /* the call's type (compile.c) */
 	return fn->inst->funcs[op[1].u]->type;
 }
 
