@@ -38,5 +38,6 @@ int main(int argc, char **argv)
 		s += a[j];
 	}
 	printf("done %llu\n", (unsigned long long)s);
+	free(a);
 	return 0;
 }

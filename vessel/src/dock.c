@@ -682,7 +682,7 @@ static int do_run(conn *c, const vsl_msg *m)
 	const vsl_field *mod = vsl_msg_get(m, VSL_F_MODULE);
 	if (!mod)
 		return reply_err(c->fd, "RUN without a module");
-	char *argv[MAX_ARGS], *envp[MAX_ARGS];
+	char *argv[MAX_ARGS] = {0}, *envp[MAX_ARGS] = {0};
 	uint32_t argc = 0, envc = 0;
 	char *out = NULL, *errp = NULL;
 	uint64_t hold;
@@ -1103,11 +1103,13 @@ int main(int argc, char **argv)
 			return usage();
 		}
 	}
+	const char *env_token = getenv("VSL_DOCK_TOKEN");
+	const char *die = getenv("VSL_DOCK_DIE_AFTER"), *corrupt = getenv("VSL_DOCK_CORRUPT");
 	if (token_file) {
 		if (read_token(token_file) < 0)
 			return 1;
-	} else if (getenv("VSL_DOCK_TOKEN")) {
-		const char *t = getenv("VSL_DOCK_TOKEN");
+	} else if (env_token) {
+		const char *t = env_token;
 		D.token_len = strlen(t) < sizeof(D.token) ? strlen(t) : sizeof(D.token);
 		memcpy(D.token, t, D.token_len);
 	}
@@ -1115,9 +1117,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dock: no token (--token-file or VSL_DOCK_TOKEN)\n");
 		return 2;
 	}
-	if (getenv("VSL_DOCK_DIE_AFTER"))
-		D.die_after = strtoull(getenv("VSL_DOCK_DIE_AFTER"), NULL, 10);
-	D.corrupt = getenv("VSL_DOCK_CORRUPT") && strcmp(getenv("VSL_DOCK_CORRUPT"), "1") == 0;
+	if (die)
+		D.die_after = strtoull(die, NULL, 10);
+	D.corrupt = corrupt && strcmp(corrupt, "1") == 0;
 	signal(SIGPIPE, SIG_IGN);
 	/* SIGTERM and SIGINT end the dock through exit() (so that a leak
 	   checker runs), read from a signalfd by this thread only: blocked

@@ -311,6 +311,7 @@ int vsl_dock_client_main(int argc, char **argv)
 	int i = 3;
 	uint8_t token[VSL_TOKEN_MAX];
 	size_t tlen = 0;
+	const char *t;
 	if (strcmp(argv[i], "--token-file") == 0) {
 		if (i + 2 >= argc)
 			return cusage("--token-file needs a FILE and a COMMAND follows");
@@ -325,8 +326,7 @@ int vsl_dock_client_main(int argc, char **argv)
 		while (tlen && (token[tlen - 1] == '\n' || token[tlen - 1] == '\r'))
 			tlen--;
 		i += 2;
-	} else if (getenv("VSL_DOCK_TOKEN")) {
-		const char *t = getenv("VSL_DOCK_TOKEN");
+	} else if ((t = getenv("VSL_DOCK_TOKEN")) != NULL) {
 		tlen = strlen(t) < sizeof(token) ? strlen(t) : sizeof(token);
 		memcpy(token, t, tlen);
 	}

@@ -434,6 +434,7 @@ int vsl_listen(const char *addr, uint16_t *port, char *err, size_t errlen)
 	}
 	freeaddrinfo(res);
 	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
 	socklen_t sl = sizeof(ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET)

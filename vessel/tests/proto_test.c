@@ -193,7 +193,7 @@ static void test_pages(void)
 	char err[256] = "";
 	uint32_t pg[2] = {3, 1};
 	TK_CHECK(store_one(&st, 0, pg, 2, err, sizeof(err)) == 0, "two pages stored: %s", err);
-	TK_CHECK(st.bytes == 2u * VSL_PAGE_SIZE, "their bytes counted");
+	TK_CHECK(st.bytes == (uint64_t)2 * VSL_PAGE_SIZE, "their bytes counted");
 	uint32_t bad = VSL_MAX_PAGES;
 	TK_CHECK(store_one(&st, 0, &bad, 1, err, sizeof(err)) < 0 && strstr(err, "beyond"),
 		 "a page index past the limit is refused: %s", err);
