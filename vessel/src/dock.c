@@ -19,9 +19,9 @@
  * Pre-copy first sends memory pages in PAGES frames while the vessel runs
  * (one slice between batches), round after round on what changed, then
  * does the stop-and-copy with only the pages that changed since they were
- * sent. What changed is found by precopy_dirty(), a STAND-IN that compares
- * page hashes between rounds until the runtime tracks dirty pages in its
- * store path (wasm_state_track_dirty returns -1 today).
+ * sent. What changed comes from the runtime's dirty-page tracking
+ * (wasm_state_track_dirty, wasm_state_dirty_pages), read between slices by
+ * precopy_dirty().
  *
  * SIGTERM or SIGINT ends the dock (and the vessels it runs) with exit(0).
  *
@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "wasm_state.h"
 #include "image.h"
 #include "pagestore.h"
 #include "proto.h"
@@ -213,84 +214,96 @@ static int dial_dock(const char *addr, char *err, size_t errlen)
 	return fd;
 }
 
-/* ---- pre-copy: dirty pages (STAND-IN) --------------------------------------------- */
-
-/* A 64-bit hash of one page; equal hashes are taken to mean an unchanged
- * page (a collision, about 2^-64 per changed page, would lose a write). */
-static uint64_t page_hash(const uint8_t *p)
-{
-	uint64_t h = 0x9e3779b97f4a7c15u;
-	for (size_t i = 0; i < VSL_PAGE_SIZE; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		h ^= w * 0xff51afd7ed558ccdu;
-		h = (h << 31 | h >> 33) * 0xc4ceb9fe1a85ec53u;
-	}
-	return h ^ (h >> 29);
-}
+/* ---- pre-copy: dirty pages (the runtime's tracking, wasm_state.h) --------------- */
 
 typedef struct precopy {
-	uint32_t nmem;
-	uint32_t npages[VSL_MAX_MEMORIES];
-	uint64_t *hash[VSL_MAX_MEMORIES]; /* of the bytes sent */
-	uint8_t *sent[VSL_MAX_MEMORIES];
+	wasm_instance *inst;
+	bool started; /* tracking turned on */
+	uint8_t *bitmap;
+	size_t bitmap_len;
 } precopy;
 
 typedef struct page_ref {
 	uint32_t mem, page;
 } page_ref;
 
-static void precopy_free(precopy *pc)
+static void precopy_end(precopy *pc)
 {
-	for (uint32_t i = 0; i < VSL_MAX_MEMORIES; i++) {
-		free(pc->hash[i]);
-		free(pc->sent[i]);
-	}
+	if (pc->started)
+		for (uint32_t m = 0; m < wasm_instance_memory_count(pc->inst); m++)
+			wasm_state_track_dirty(wasm_instance_memory(pc->inst, m), false);
+	free(pc->bitmap);
+	memset(pc, 0, sizeof(*pc));
 }
 
-/* The pages changed since they were last sent, or never sent: the
- * interface pre-copy needs ("dirty pages since the last round"). STAND-IN:
- * it hashes every page and compares with the hash of what was sent; the
- * runtime's dirty tracking (wasm_state_track_dirty) would make it cost
- * nothing per unchanged page. */
-static int precopy_dirty(precopy *pc, wasm_instance *inst, page_ref **out, uint32_t *nout)
+static bool zero_page(const uint8_t *p)
 {
-	uint32_t nmem = wasm_instance_memory_count(inst);
-	if (nmem > VSL_MAX_MEMORIES)
-		return -1;
+	uint64_t acc = 0;
+	for (size_t i = 0; i < VSL_PAGE_SIZE; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		acc |= w;
+	}
+	return acc == 0;
+}
+
+/* The pages to send next ("dirty pages since the last round"): on the
+ * first call every non-zero page, with the runtime's dirty tracking turned
+ * on at that moment (its set starts empty); afterwards the pages the
+ * runtime saw written since the previous call (read and cleared). Called
+ * only between two runs of the vessel. */
+static int precopy_dirty(precopy *pc, page_ref **out, uint32_t *nout, char *err, size_t errlen)
+{
+	uint32_t nmem = wasm_instance_memory_count(pc->inst);
 	size_t total = 0;
 	for (uint32_t m = 0; m < nmem; m++)
-		total += wasm_memory_pages(wasm_instance_memory(inst, m));
+		total += wasm_memory_pages(wasm_instance_memory(pc->inst, m));
 	page_ref *r = malloc((total ? total : 1) * sizeof(*r));
-	if (!r)
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
 	uint32_t n = 0;
-	pc->nmem = nmem;
 	for (uint32_t m = 0; m < nmem; m++) {
-		wasm_memory *mem = wasm_instance_memory(inst, m);
+		wasm_memory *mem = wasm_instance_memory(pc->inst, m);
 		uint32_t pages = wasm_memory_pages(mem);
-		if (pages > pc->npages[m]) {
-			uint64_t *h = realloc(pc->hash[m], pages * sizeof(*h));
-			uint8_t *s = h ? realloc(pc->sent[m], pages) : NULL;
-			if (h)
-				pc->hash[m] = h;
-			if (!s) {
-				free(r);
-				return -1;
+		if (!pc->started) {
+			if (wasm_state_track_dirty(mem, true) < 0) {
+				snprintf(err, errlen, "memory %u: cannot track dirty pages", m);
+				goto fail;
 			}
-			pc->sent[m] = s;
-			memset(s + pc->npages[m], 0, pages - pc->npages[m]);
-			pc->npages[m] = pages;
+			const uint8_t *base = wasm_memory_data(mem);
+			for (uint32_t p = 0; p < pages; p++)
+				if (!zero_page(base + (size_t)p * VSL_PAGE_SIZE))
+					r[n++] = (page_ref){m, p};
+			continue;
 		}
-		const uint8_t *base = wasm_memory_data(mem);
+		size_t need = ((size_t)pages + 7) / 8;
+		if (need > pc->bitmap_len) {
+			uint8_t *bm = realloc(pc->bitmap, need);
+			if (!bm) {
+				snprintf(err, errlen, "out of memory");
+				goto fail;
+			}
+			pc->bitmap = bm;
+			pc->bitmap_len = need;
+		}
+		if (wasm_state_dirty_pages(mem, pc->bitmap, pc->bitmap_len, true) < 0) {
+			snprintf(err, errlen, "memory %u: no dirty set", m);
+			goto fail;
+		}
 		for (uint32_t p = 0; p < pages; p++)
-			if (!pc->sent[m][p] ||
-			    page_hash(base + (size_t)p * VSL_PAGE_SIZE) != pc->hash[m][p])
+			if (pc->bitmap[p / 8] & (1u << (p % 8)))
 				r[n++] = (page_ref){m, p};
 	}
+	pc->started = true;
 	*out = r;
 	*nout = n;
 	return 0;
+fail:
+	pc->started = true; /* precopy_end turns off what was turned on */
+	free(r);
+	return -1;
 }
 
 /* ---- migration (in the vessel's thread, the vessel stopped) ----------------------- */
@@ -339,8 +352,8 @@ static int send_restore(int fd, vessel *vs, const uint8_t *img, size_t len, bool
 	return 0;
 }
 
-static int send_pages(int fd, wasm_instance *inst, precopy *pc, const page_ref *r, uint32_t n,
-		      uint64_t *bytes, char *err, size_t errlen)
+static int send_pages(int fd, wasm_instance *inst, const page_ref *r, uint32_t n, uint64_t *bytes,
+		      char *err, size_t errlen)
 {
 	/* one frame per memory run of the batch */
 	uint32_t i = 0;
@@ -366,13 +379,7 @@ static int send_pages(int fd, wasm_instance *inst, precopy *pc, const page_ref *
 			uint8_t ph[4] = {(uint8_t)pg, (uint8_t)(pg >> 8), (uint8_t)(pg >> 16),
 					 (uint8_t)(pg >> 24)};
 			vsl_buf_raw(&b, ph, 4);
-			size_t off = b.len;
 			vsl_buf_raw(&b, base + (size_t)pg * VSL_PAGE_SIZE, VSL_PAGE_SIZE);
-			if (b.failed)
-				break;
-			/* the hash of the copy sent, not of the live page */
-			pc->hash[m][pg] = page_hash(b.p + off);
-			pc->sent[m][pg] = 1;
 		}
 		vsl_buf_close_field(&b, at);
 		*bytes += (uint64_t)(j - i) * VSL_PAGE_SIZE;
@@ -438,7 +445,7 @@ static int migrate_out(vessel *vs, const char *addr, bool precopy_on, uint64_t h
 	uint8_t *img = NULL;
 	size_t len = 0;
 	int rc = -1;
-	precopy pc = {0};
+	precopy pc = {.inst = vsl_vessel_instance(vs->v)};
 	page_ref *dirty = NULL;
 	uint32_t ndirty = 0, prev_dirty = UINT32_MAX;
 	wasm_instance *inst = vsl_vessel_instance(vs->v);
@@ -446,10 +453,8 @@ static int migrate_out(vessel *vs, const char *addr, bool precopy_on, uint64_t h
 		for (;;) {
 			free(dirty);
 			dirty = NULL;
-			if (precopy_dirty(&pc, inst, &dirty, &ndirty) < 0) {
-				snprintf(err, errlen, "out of memory");
+			if (precopy_dirty(&pc, &dirty, &ndirty, err, errlen) < 0)
 				goto out;
-			}
 			/* stop when few pages changed, or when a round no longer
 			   shrinks the set (the hot set is being rewritten as fast
 			   as it is sent) */
@@ -460,7 +465,7 @@ static int migrate_out(vessel *vs, const char *addr, bool precopy_on, uint64_t h
 			st->rounds++;
 			for (uint32_t i = 0; i < ndirty; i += BATCH_PAGES) {
 				uint32_t k = ndirty - i < BATCH_PAGES ? ndirty - i : BATCH_PAGES;
-				if (send_pages(fd, inst, &pc, dirty + i, k, &st->precopy_bytes, err,
+				if (send_pages(fd, inst, dirty + i, k, &st->precopy_bytes, err,
 					       errlen) < 0)
 					goto out;
 				/* the vessel runs between batches */
@@ -491,7 +496,7 @@ static int migrate_out(vessel *vs, const char *addr, bool precopy_on, uint64_t h
 out:
 	free(img);
 	free(dirty);
-	precopy_free(&pc);
+	precopy_end(&pc);
 	close(fd);
 	return rc;
 }
