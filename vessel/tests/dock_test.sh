@@ -6,7 +6,9 @@
 # the same exit status.
 #
 #   1. stop-and-copy A -> B of a guest writing a file it keeps open
-#   2. pre-copy A -> B of a compute guest and of a guest growing memory
+#   2. pre-copy A -> B of a compute guest, of a guest growing memory, and of
+#      one rewriting a hot set of pages while its 8 MiB are sent (the
+#      runtime's dirty-page tracking must catch every write)
 #   3. there and back: A -> B (held at B on arrival) -> A
 #   4. fault: the destination dies mid-transfer (VSL_DOCK_DIE_AFTER): the
 #      migration fails and the vessel finishes at the source
@@ -16,9 +18,9 @@
 #   6. fault: a wrong token is refused, from a client and between docks
 #   7. checkpoint through a dock, finished by `vslctl resume`; kill; ps
 #
-# usage: dock_test.sh DOCK VSLCTL FILES.wasm COMPUTE.wasm MEMGROW.wasm
+# usage: dock_test.sh DOCK VSLCTL FILES.wasm COMPUTE.wasm MEMGROW.wasm DIRTY.wasm
 set -u
-dock=$1 vslctl=$2 files=$3 compute=$4 memgrow=$5
+dock=$1 vslctl=$2 files=$3 compute=$4 memgrow=$5 dirty=$6
 work=$(mktemp -d "${TMPDIR:-/tmp}/vsl-dock-XXXXXX")
 pids=""
 cleanup() {
@@ -50,14 +52,25 @@ start_dock() {
 	eval "addr_$name=127.0.0.1:$(cat "$name.port") pid_$name=$p"
 }
 ctl() { "$vslctl" --dock "$@"; }
+# held ADDR ID: waits until vessel ID is held at ADDR (it reached its --hold)
+held() {
+	i=0
+	while ! ctl "$1" --token-file tok ps | grep -q "^$2 held"; do
+		i=$((i + 1))
+		[ $i -lt 3000 ] || { bad "vessel $2 never held at $1"; return 1; }
+		sleep 0.1
+	done
+}
 
-# reference NAME WASM: the unmigrated run; sets $total (safe points)
+# reference NAME WASM [ARGS...]: the unmigrated run; sets $total (safe points)
 reference() {
-	rm -rf sandbox "ref-$1" && mkdir sandbox "ref-$1"
-	"$vslctl" run --count --dir "$work/ref-$1::/sandbox" "$2" >"ref-$1.out" 2>"ref-$1.err"
-	echo $? >"ref-$1.rc"
-	total=$(sed -n 's/^vslctl: \([0-9]*\) safe points$/\1/p' "ref-$1.err")
-	[ -n "$total" ] || { echo "FAIL: no safe point count for $1"; cat "ref-$1.err"; exit 1; }
+	n=$1
+	shift
+	rm -rf sandbox "ref-$n" && mkdir sandbox "ref-$n"
+	"$vslctl" run --count --dir "$work/ref-$n::/sandbox" "$@" >"ref-$n.out" 2>"ref-$n.err"
+	echo $? >"ref-$n.rc"
+	total=$(sed -n 's/^vslctl: \([0-9]*\) safe points$/\1/p' "ref-$n.err")
+	[ -n "$total" ] || { echo "FAIL: no safe point count for $n"; cat "ref-$n.err"; exit 1; }
 }
 
 # same NAME OUT RC: output, files and exit status match the reference
@@ -83,6 +96,7 @@ start_dock B tok
 reference files "$files"
 id=$(ctl "$addr_A" --token-file tok run --hold $((total / 3)) --stdout "$work/files.out" \
 	"$files") || bad "run at A"
+held "$addr_A" "$id"
 m=$(ctl "$addr_A" --token-file tok migrate "$id" "$addr_B") || bad "migrate A -> B"
 nid=$(echo "$m" | awk '{print $2}')
 ctl "$addr_B" --token-file tok wait "$nid" 2>/dev/null
@@ -96,6 +110,7 @@ for g in compute memgrow; do
 	reference $g "$wasm"
 	id=$(ctl "$addr_A" --token-file tok run --hold $((total / 4)) --stdout "$work/$g.out" \
 		"$wasm") || bad "run $g at A"
+	held "$addr_A" "$id"
 	m=$(ctl "$addr_A" --token-file tok migrate --precopy "$id" "$addr_B") ||
 		bad "$g: pre-copy A -> B"
 	nid=$(echo "$m" | awk '{print $2}')
@@ -104,18 +119,26 @@ for g in compute memgrow; do
 	same $g $g.out $? && ok "$g: pre-copy A -> B ($m)"
 done
 
+# a hot set rewritten while the pages are sent: held at 9/10 of its run,
+# past the fill, then pre-copied with the vessel running between batches
+reference dirty "$dirty" 8 300000
+id=$(ctl "$addr_A" --token-file tok run --hold $((total * 9 / 10)) --stdout "$work/dirty.out" \
+	"$dirty" 8 300000) || bad "run dirty at A"
+held "$addr_A" "$id"
+m=$(ctl "$addr_A" --token-file tok migrate --precopy "$id" "$addr_B") || bad "dirty: pre-copy"
+nid=$(echo "$m" | awk '{print $2}')
+ctl "$addr_B" --token-file tok wait "$nid" 2>/dev/null
+same dirty dirty.out $? && ok "dirty: pre-copy of 8 MiB with a hot set rewritten ($m)"
+
 # 3. there and back, held on arrival at B
 reference files "$files"
 id=$(ctl "$addr_A" --token-file tok run --hold $((total / 4)) --stdout "$work/back.out" \
 	"$files")
+held "$addr_A" "$id"
 m=$(ctl "$addr_A" --token-file tok migrate --hold $((total / 4)) "$id" "$addr_B") ||
 	bad "A -> B"
 nid=$(echo "$m" | awk '{print $2}')
-i=0
-while ! ctl "$addr_B" --token-file tok ps | grep -q "^$nid held" && [ $i -lt 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+held "$addr_B" "$nid"
 m2=$(ctl "$addr_B" --token-file tok migrate "$nid" "$addr_A") || bad "B -> A"
 nid2=$(echo "$m2" | awk '{print $2}')
 ctl "$addr_A" --token-file tok wait "$nid2" 2>/dev/null
@@ -152,11 +175,7 @@ same compute corrupt.out $? && ok "corrupted image refused, the vessel finished 
 reference compute "$compute"
 id=$(ctl "$addr_A" --token-file tok run --hold $((total / 2)) --stdout "$work/ck1.out" \
 	"$compute")
-i=0
-while ! ctl "$addr_A" --token-file tok ps | grep -q "^$id held" && [ $i -lt 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+held "$addr_A" "$id"
 ctl "$addr_A" --token-file tok checkpoint -o ck.img "$id" || bad "checkpoint through the dock"
 ctl "$addr_A" --token-file tok kill "$id" >/dev/null || bad "kill"
 ctl "$addr_A" --token-file tok wait "$id" 2>/dev/null
