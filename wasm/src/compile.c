@@ -755,6 +755,47 @@ static void put_const_at(struct cc *c, struct val *v, uint32_t idx)
 	v->src = slot(c, idx);
 }
 
+/* Whether the last operation was an f64.load into a stack slot that one
+ * operand of the f64 op o is: the load becomes an operand of o. The load's
+ * cells (load dst addr off) become (o' dst addr off other). */
+static bool fuse_f64_load(struct cc *c, int o, struct val *a, struct val *b, uint32_t ia)
+{
+	if (!(c->last_end == c->n && c->last_dst_cell > 0 &&
+	      c->code[c->last_dst_cell - 1].h == c->labels[OP_F64_LOAD] &&
+	      c->last_dst_cell + 3 == c->n))
+		return false;
+	uint32_t ld = (uint32_t)c->code[c->last_dst_cell].u;
+	if (ld < c->nlocals + c->npool_final || a->src == b->src)
+		return false;
+	struct val *other;
+	int f;
+	if (b->src == ld) {
+		other = a;
+		f = OP_F64_ADD_LB + (o - OP_F64_ADD);
+	} else if (a->src == ld) {
+		other = b;
+		f = o == OP_F64_ADD   ? OP_F64_ADD_LB
+		    : o == OP_F64_MUL ? OP_F64_MUL_LB
+		    : o == OP_F64_SUB ? OP_F64_SUB_LA
+				      : OP_F64_DIV_LA;
+	} else {
+		return false;
+	}
+	uint32_t src = other->src;
+	if (src == CONST_SRC) {
+		src = pool_slot(c, other->k);
+		if (src == UINT32_MAX)
+			return false;
+	}
+	(void)ia;
+	uint32_t at = c->last_dst_cell - 1;
+	c->code[at].h = c->labels[f];
+	c->code[at + 1].u = slot(c, c->nvals - 1);
+	put(c, src);
+	mark_dst(c, at + 1);
+	return true;
+}
+
 /* Emits a unary or binary numeric op by its signature. */
 static void numeric(struct cc *c, int o, const char *sig)
 {
@@ -776,6 +817,8 @@ static void numeric(struct cc *c, int o, const char *sig)
 			c->min_deferred = c->nvals - 1;
 		return;
 	}
+	if (bin && o >= OP_F64_ADD && o <= OP_F64_DIV && fuse_f64_load(c, o, &a, &b, ia))
+		return;
 	int imm = bin ? imm_variant(o) : -1;
 	if (imm >= 0 && a.src == CONST_SRC && b.src != CONST_SRC && commutes(o)) {
 		struct val t = a;

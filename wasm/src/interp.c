@@ -297,6 +297,20 @@ static cell g_exit_cell[1];
 		NEXT();                                                     \
 	}
 
+/* f64 arithmetic on a slot (o) and a value loaded from memory (m):
+ * dst addr off other */
+#define LDF64(name, expr)                                          \
+	L_##name:                                                  \
+	{                                                          \
+		uint64_t ea = (uint64_t)U32(2) + A(3);             \
+		if (unlikely(ea + 8 > msize))                      \
+			TRAP(OOB);                                 \
+		double m = bits_f64(ld64(mbase + ea)), o = F64(4); \
+		S(1) = f64_bits(expr);                             \
+		pc += 5;                                           \
+		NEXT();                                            \
+	}
+
 #ifdef WASM_NO_SAFEPOINTS
 #define SAFEPOINT_CHECK(resume)
 #else
@@ -919,6 +933,12 @@ L_I64_REM_U : {
 	UN(F64_TRUNC, double, F64, f64_bits(isnan(a) ? a + a : trunc(a)))
 	UN(F64_NEAREST, double, F64, f64_bits(isnan(a) ? a + a : nearbyint(a)))
 	UN(F64_SQRT, double, F64, f64_bits(sqrt(a)))
+	LDF64(F64_ADD_LB, o + m)
+	LDF64(F64_SUB_LB, o - m)
+	LDF64(F64_MUL_LB, o * m)
+	LDF64(F64_DIV_LB, o / m)
+	LDF64(F64_SUB_LA, m - o)
+	LDF64(F64_DIV_LA, m / o)
 	BINF64(F64_ADD, f64_bits(a + b))
 	BINF64(F64_SUB, f64_bits(a - b))
 	BINF64(F64_MUL, f64_bits(a * b))

@@ -289,6 +289,14 @@
 	X(I64_STORE8_ADD)                                                         \
 	X(I64_STORE16_ADD)                                                        \
 	X(I64_STORE32_ADD)                                                        \
+	/* f64 arithmetic with one operand loaded from memory (f64.load fused     \
+	 * in): dst addr off other; _LB: other op mem, _LA: mem op other */       \
+	X(F64_ADD_LB)                                                             \
+	X(F64_SUB_LB)                                                             \
+	X(F64_MUL_LB)                                                             \
+	X(F64_DIV_LB)                                                             \
+	X(F64_SUB_LA)                                                             \
+	X(F64_DIV_LA)                                                             \
 	/* backward branches to a loop, with the loop's safe-point check */       \
 	X(BR_LOOP)                                                                \
 	X(BR_IF_LOOP)                                                             \

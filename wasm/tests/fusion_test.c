@@ -3,7 +3,8 @@
  * test runs tests/wat/fusion.wat, where each compare appears plainly (the
  * spec tests check those results) and in every fused form, over values
  * around the edges of signed and unsigned order, and requires the fused
- * forms to agree with the plain compare.
+ * forms to agree with the plain compare. It also checks f64 arithmetic
+ * with an operand fused from f64.load (each side, constants, traps).
  *
  * Usage: wasm_fusion_test FUSION.wasm
  */
@@ -133,6 +134,34 @@ int main(int argc, char **argv)
 	/* n: 0, then 7, then 14 */
 	TK_CHECK(call(ex, in, "zero_in_loop", &seven, 1) == 14, "zero in a loop: %d",
 		 call(ex, in, "zero_in_loop", &seven, 1));
+	/* f64 arithmetic on a loaded operand, against the same arithmetic in C
+	 * (IEEE 754 double on both sides) */
+	static const struct {
+		const char *name;
+		double x, want;
+	} ld[] = {
+		{"ld_add_b", 2.25, 2.25 + 1.5}, {"ld_add_a", -0.5, 1.5 + -0.5},
+		{"ld_sub_b", 2.25, 2.25 - 1.5}, {"ld_sub_a", 0.75, 4.0 - 0.75},
+		{"ld_mul_a", 1.25, 4.0 * 1.25}, {"ld_div_b", 3.0, 3.0 / 4.0},
+		{"ld_div_a", 3.0, 4.0 / 3.0},	{"ld_sub_a_k", 0, 1.5 - 0.25},
+		{"ld_two", 0, 1.5 - 4.0},
+	};
+	for (size_t i = 0; i < sizeof(ld) / sizeof(ld[0]); i++) {
+		wasm_func *f = wasm_instance_func(in, ld[i].name);
+		TK_REQUIRE(f, "no export %s", ld[i].name);
+		wasm_val a = wasm_val_f64(ld[i].x), r;
+		wasm_result rc = wasm_call(ex, f, &a, 1, &r, 1);
+		TK_CHECK(rc == WASM_OK && r.of.f64 == ld[i].want, "%s(%g) = %g, want %g",
+			 ld[i].name, ld[i].x, r.of.f64, ld[i].want);
+	}
+	wasm_func *at = wasm_instance_func(in, "ld_at");
+	TK_REQUIRE(at, "no export ld_at");
+	wasm_val args[2] = {wasm_val_i32(8), wasm_val_f64(5.0)}, r;
+	TK_CHECK(wasm_call(ex, at, args, 2, &r, 1) == WASM_OK && r.of.f64 == 1.0, "ld_at(8)");
+	args[0] = wasm_val_i32(65536 - 4); /* 8 bytes across the end */
+	TK_CHECK(wasm_call(ex, at, args, 2, &r, 1) == WASM_TRAP &&
+			 strstr(wasm_exec_message(ex), "out of bounds"),
+		 "a fused load across the end did not trap");
 	wasm_exec_free(ex);
 	wasm_instance_free(in);
 	wasm_module_free(m);
