@@ -674,7 +674,10 @@ int vsl_restore_state(const vsl_image *img, const uint8_t *module, size_t len, w
 			snprintf(err, errlen, "memory %u cannot grow to %u pages (limit)", i, want);
 			return -1;
 		}
-		memset(wasm_memory_data(mem), 0, wasm_memory_size(mem));
+		/* pages from before the grow may hold data segments; grown ones
+		   are zero already (memory.grow's semantics), and touching them
+		   here would cost a pass over the whole memory */
+		memset(wasm_memory_data(mem), 0, (size_t)cur * VSL_PAGE_SIZE);
 	}
 	for (uint32_t r = 0; r < img->nruns; r++) {
 		const vsl_page_run *run = &img->runs[r];
