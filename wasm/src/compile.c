@@ -796,6 +796,15 @@ static bool fuse_f64_load(struct cc *c, int o, struct val *a, struct val *b, uin
 	return true;
 }
 
+/* The store-fused form of the f64 add/sub/mul/div at cell at, or 0. */
+static int f64_arith(struct cc *c, uint32_t at)
+{
+	for (int k = 0; k < 4; k++)
+		if (c->code[at].h == c->labels[OP_F64_ADD + k])
+			return OP_F64_ADD_ST + k;
+	return 0;
+}
+
 /* Emits a unary or binary numeric op by its signature. */
 static void numeric(struct cc *c, int o, const char *sig)
 {
@@ -1565,7 +1574,16 @@ static void body(struct cc *c)
 			uint32_t off = memarg(c, nat[b - 0x36]);
 			struct val v = pop(c, letter_type(vt[b - 0x36]));
 			struct val a = pop(c, WASM_I32);
-			if (!dead(c) && !c->failed && fuse_add(c, a.src)) {
+			uint32_t ar = c->last_dst_cell;
+			if (b == 0x39 && !dead(c) && !c->failed && c->last_end == c->n && ar > 0 &&
+			    ar + 3 == c->n && c->code[ar].u == v.src &&
+			    v.src >= c->nlocals + c->npool_final && f64_arith(c, ar - 1)) {
+				/* f64 op dst x y -> op_st addr x y off */
+				c->code[ar - 1].h = c->labels[f64_arith(c, ar - 1)];
+				c->code[ar].u = a.src;
+				put(c, off);
+				c->last_end = UINT32_MAX;
+			} else if (!dead(c) && !c->failed && fuse_add(c, a.src)) {
 				/* add dst x y -> store_add x y v off */
 				uint32_t at = c->last_dst_cell - 1;
 				c->code[at].h = c->labels[OP_I32_STORE_ADD + (b - 0x36)];

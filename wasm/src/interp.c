@@ -311,6 +311,21 @@ static cell g_exit_cell[1];
 		NEXT();                                            \
 	}
 
+/* f64 arithmetic stored to memory: addr a b off (the arithmetic cannot
+ * trap, so computing it before the bounds check changes nothing) */
+#define STF64(name, expr)                              \
+	L_##name:                                      \
+	{                                              \
+		double x = F64(2), y = F64(3);         \
+		uint64_t ea = (uint64_t)U32(1) + A(4); \
+		if (unlikely(ea + 8 > msize))          \
+			TRAP(OOB);                     \
+		st64(mbase + ea, f64_bits(expr));      \
+		MARK_DIRTY(ea, 8);                     \
+		pc += 5;                               \
+		NEXT();                                \
+	}
+
 #ifdef WASM_NO_SAFEPOINTS
 #define SAFEPOINT_CHECK(resume)
 #else
@@ -933,6 +948,10 @@ L_I64_REM_U : {
 	UN(F64_TRUNC, double, F64, f64_bits(isnan(a) ? a + a : trunc(a)))
 	UN(F64_NEAREST, double, F64, f64_bits(isnan(a) ? a + a : nearbyint(a)))
 	UN(F64_SQRT, double, F64, f64_bits(sqrt(a)))
+	STF64(F64_ADD_ST, x + y)
+	STF64(F64_SUB_ST, x - y)
+	STF64(F64_MUL_ST, x * y)
+	STF64(F64_DIV_ST, x / y)
 	LDF64(F64_ADD_LB, o + m)
 	LDF64(F64_SUB_LB, o - m)
 	LDF64(F64_MUL_LB, o * m)

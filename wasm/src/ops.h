@@ -297,6 +297,12 @@
 	X(F64_DIV_LB)                                                             \
 	X(F64_SUB_LA)                                                             \
 	X(F64_DIV_LA)                                                             \
+	/* f64 arithmetic whose result is stored (f64.store fused in):            \
+	 * addr a b off */                                                        \
+	X(F64_ADD_ST)                                                             \
+	X(F64_SUB_ST)                                                             \
+	X(F64_MUL_ST)                                                             \
+	X(F64_DIV_ST)                                                             \
 	/* backward branches to a loop, with the loop's safe-point check */       \
 	X(BR_LOOP)                                                                \
 	X(BR_IF_LOOP)                                                             \

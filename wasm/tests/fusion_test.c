@@ -4,7 +4,8 @@
  * spec tests check those results) and in every fused form, over values
  * around the edges of signed and unsigned order, and requires the fused
  * forms to agree with the plain compare. It also checks f64 arithmetic
- * with an operand fused from f64.load (each side, constants, traps).
+ * with an operand fused from f64.load (each side, constants, traps) and
+ * stored by a fused f64.store.
  *
  * Usage: wasm_fusion_test FUSION.wasm
  */
@@ -162,6 +163,25 @@ int main(int argc, char **argv)
 	TK_CHECK(wasm_call(ex, at, args, 2, &r, 1) == WASM_TRAP &&
 			 strstr(wasm_exec_message(ex), "out of bounds"),
 		 "a fused load across the end did not trap");
+	static const struct {
+		const char *name;
+		double want;
+	} st[] = {{"st_add", 2.5 + 0.75},
+		  {"st_sub", 2.5 - 0.75},
+		  {"st_mul", 2.5 * 0.75},
+		  {"st_div", 2.5 / 0.75}};
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+		wasm_func *f = wasm_instance_func(in, st[i].name);
+		TK_REQUIRE(f, "no export %s", st[i].name);
+		wasm_val sa[3] = {wasm_val_i32(64), wasm_val_f64(2.5), wasm_val_f64(0.75)};
+		wasm_result rc = wasm_call(ex, f, sa, 3, &r, 1);
+		TK_CHECK(rc == WASM_OK && r.of.f64 == st[i].want, "%s = %g, want %g", st[i].name,
+			 r.of.f64, st[i].want);
+		sa[0] = wasm_val_i32(65536 - 20); /* st_sub's offset 16 crosses the end */
+		rc = wasm_call(ex, f, sa, 3, &r, 1);
+		TK_CHECK((rc == WASM_TRAP) == (i == 1), "%s near the end: %s", st[i].name,
+			 wasm_result_name(rc));
+	}
 	wasm_exec_free(ex);
 	wasm_instance_free(in);
 	wasm_module_free(m);

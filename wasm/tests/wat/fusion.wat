@@ -205,4 +205,10 @@
   (func (export "ld_sub_a_k") (param f64) (result f64) (f64.sub (f64.load (i32.const 0)) (f64.const 0.25)))
   (func (export "ld_two") (param f64) (result f64) (f64.sub (f64.load (i32.const 0)) (f64.load (i32.const 8))))
   (func (export "ld_at") (param i32 f64) (result f64) (f64.sub (local.get 1) (f64.load (local.get 0))))
+;; f64 arithmetic stored by f64.store (fused): writes at its address and
+;; returns what is there after
+  (func (export "st_add") (param i32 f64 f64) (result f64) (f64.store (local.get 0) (f64.add (local.get 1) (local.get 2))) (f64.load (local.get 0)))
+  (func (export "st_sub") (param i32 f64 f64) (result f64) (f64.store offset=16 (local.get 0) (f64.sub (local.get 1) (local.get 2))) (f64.load offset=16 (local.get 0)))
+  (func (export "st_mul") (param i32 f64 f64) (result f64) (f64.store (local.get 0) (f64.mul (local.get 1) (local.get 2))) (f64.load (local.get 0)))
+  (func (export "st_div") (param i32 f64 f64) (result f64) (f64.store (local.get 0) (f64.div (local.get 1) (local.get 2))) (f64.load (local.get 0)))
 )
