@@ -278,7 +278,7 @@ static int precopy_dirty(precopy *pc, page_ref **out, uint32_t *nout, char *err,
 					r[n++] = (page_ref){m, p};
 			continue;
 		}
-		size_t need = ((size_t)pages + 7) / 8;
+		size_t need = (size_t)pages / 8 + 1; /* never 0: a bitmap is always there */
 		if (need > pc->bitmap_len) {
 			uint8_t *bm = realloc(pc->bitmap, need);
 			if (!bm) {
