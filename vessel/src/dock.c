@@ -278,8 +278,9 @@ static int precopy_dirty(precopy *pc, page_ref **out, uint32_t *nout, char *err,
 					r[n++] = (page_ref){m, p};
 			continue;
 		}
-		size_t need = (size_t)pages / 8 + 1; /* never 0: a bitmap is always there */
-		if (need > pc->bitmap_len) {
+		size_t need = ((size_t)pages + 7) / 8;
+		if (!pc->bitmap || need > pc->bitmap_len) {
+			need = need ? need : 1;
 			uint8_t *bm = realloc(pc->bitmap, need);
 			if (!bm) {
 				snprintf(err, errlen, "out of memory");
@@ -292,8 +293,9 @@ static int precopy_dirty(precopy *pc, page_ref **out, uint32_t *nout, char *err,
 			snprintf(err, errlen, "memory %u: no dirty set", m);
 			goto fail;
 		}
-		for (uint32_t p = 0; p < pages; p++)
-			if (pc->bitmap[p / 8] & (1u << (p % 8)))
+		const uint8_t *bits = pc->bitmap;
+		for (uint32_t p = 0; bits && p < pages; p++)
+			if (bits[p / 8] & (1u << (p % 8)))
 				r[n++] = (page_ref){m, p};
 	}
 	pc->started = true;
