@@ -26,7 +26,7 @@
 # have no AgentSight loaded at all. The workloads run as scripts with their
 # own names so that --comm picks them and their children only.
 #
-#   overhead.sh BUILD_DIR [ROUNDS] [REQUESTS] [EXECS] [STREAMS]
+#   [ONLY="ROW..."] overhead.sh BUILD_DIR [ROUNDS] [REQUESTS] [EXECS] [STREAMS]
 # Prints the medians of wall time and CPU time, untraced and traced, the
 # overhead in percent of each, and the tracer's own CPU time. Needs root.
 set -euo pipefail
@@ -168,6 +168,10 @@ for spec in as_bench_tls:tls as_bench_tls:tls-keys:--tls-keys as_bench_tlss:tls-
 	as_bench_tlss:tls-stream-keys:--tls-keys as_bench_tlshp:tls-hooked-peer \
 	as_bench_tlshp:tls-hooked-keys:--tls-keys as_bench_exec:exec; do
 	IFS=: read -r wl label topt <<<"$spec"
+	# ONLY="tls tls-keys" runs just those rows.
+	if [ -n "${ONLY:-}" ] && ! [[ " $ONLY " == *" $label "* ]]; then
+		continue
+	fi
 	run_once "$wl" 0 >/dev/null # warm caches and the peer
 	run_once "$wl" 0 >/dev/null
 	: >"$work/base" && : >"$work/traced"
