@@ -755,13 +755,14 @@ static void put_const_at(struct cc *c, struct val *v, uint32_t idx)
 	v->src = slot(c, idx);
 }
 
-/* Whether the last operation was an f64.load into a stack slot that one
- * operand of the f64 op o is: the load becomes an operand of o. The load's
+/* Whether the last operation was an f64.load (i32.load) into a stack slot
+ * that one operand of the f64 (i32) op o is: the load becomes an operand of o. The load's
  * cells (load dst addr off) become (o' dst addr off other). */
-static bool fuse_f64_load(struct cc *c, int o, struct val *a, struct val *b, uint32_t ia)
+static bool fuse_load(struct cc *c, int o, struct val *a, struct val *b)
 {
+	bool f64 = o >= OP_F64_ADD && o <= OP_F64_DIV;
 	if (!(c->last_end == c->n && c->last_dst_cell > 0 &&
-	      c->code[c->last_dst_cell - 1].h == c->labels[OP_F64_LOAD] &&
+	      c->code[c->last_dst_cell - 1].h == c->labels[f64 ? OP_F64_LOAD : OP_I32_LOAD] &&
 	      c->last_dst_cell + 3 == c->n))
 		return false;
 	uint32_t ld = (uint32_t)c->code[c->last_dst_cell].u;
@@ -769,15 +770,22 @@ static bool fuse_f64_load(struct cc *c, int o, struct val *a, struct val *b, uin
 		return false;
 	struct val *other;
 	int f;
+	int lb; /* the form with the loaded value second */
+	if (f64)
+		lb = OP_F64_ADD_LB + (o - OP_F64_ADD);
+	else if (o <= OP_I32_MUL)
+		lb = OP_I32_ADD_LB + (o - OP_I32_ADD);
+	else
+		lb = OP_I32_AND_LB + (o - OP_I32_AND);
 	if (b->src == ld) {
 		other = a;
-		f = OP_F64_ADD_LB + (o - OP_F64_ADD);
+		f = lb;
 	} else if (a->src == ld) {
 		other = b;
-		f = o == OP_F64_ADD   ? OP_F64_ADD_LB
-		    : o == OP_F64_MUL ? OP_F64_MUL_LB
-		    : o == OP_F64_SUB ? OP_F64_SUB_LA
-				      : OP_F64_DIV_LA;
+		f = o == OP_F64_SUB   ? OP_F64_SUB_LA
+		    : o == OP_F64_DIV ? OP_F64_DIV_LA
+		    : o == OP_I32_SUB ? OP_I32_SUB_LA
+				      : lb; /* commutes */
 	} else {
 		return false;
 	}
@@ -787,7 +795,6 @@ static bool fuse_f64_load(struct cc *c, int o, struct val *a, struct val *b, uin
 		if (src == UINT32_MAX)
 			return false;
 	}
-	(void)ia;
 	uint32_t at = c->last_dst_cell - 1;
 	c->code[at].h = c->labels[f];
 	c->code[at + 1].u = slot(c, c->nvals - 1);
@@ -826,7 +833,10 @@ static void numeric(struct cc *c, int o, const char *sig)
 			c->min_deferred = c->nvals - 1;
 		return;
 	}
-	if (bin && o >= OP_F64_ADD && o <= OP_F64_DIV && fuse_f64_load(c, o, &a, &b, ia))
+	if (bin &&
+	    ((o >= OP_F64_ADD && o <= OP_F64_DIV) || (o >= OP_I32_ADD && o <= OP_I32_MUL) ||
+	     (o >= OP_I32_AND && o <= OP_I32_XOR)) &&
+	    fuse_load(c, o, &a, &b))
 		return;
 	int imm = bin ? imm_variant(o) : -1;
 	if (imm >= 0 && a.src == CONST_SRC && b.src != CONST_SRC && commutes(o)) {

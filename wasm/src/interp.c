@@ -311,6 +311,18 @@ static cell g_exit_cell[1];
 		NEXT();                                            \
 	}
 
+/* i32 arithmetic on a slot (o) and a value loaded from memory (m) */
+#define LDI32(name, expr)                                  \
+	L_##name:                                          \
+	{                                                  \
+		uint64_t ea = (uint64_t)U32(2) + A(3);     \
+		if (unlikely(ea + 4 > msize))              \
+			TRAP(OOB);                         \
+		uint32_t m = ld32(mbase + ea), o = U32(4); \
+		S(1) = (uint32_t)(expr);                   \
+		pc += 5;                                   \
+		NEXT();                                    \
+	}
 /* f64 arithmetic stored to memory: addr a b off (the arithmetic cannot
  * trap, so computing it before the bounds check changes nothing) */
 #define STF64(name, expr)                              \
@@ -948,6 +960,13 @@ L_I64_REM_U : {
 	UN(F64_TRUNC, double, F64, f64_bits(isnan(a) ? a + a : trunc(a)))
 	UN(F64_NEAREST, double, F64, f64_bits(isnan(a) ? a + a : nearbyint(a)))
 	UN(F64_SQRT, double, F64, f64_bits(sqrt(a)))
+	LDI32(I32_ADD_LB, o + m)
+	LDI32(I32_SUB_LB, o - m)
+	LDI32(I32_MUL_LB, o * m)
+	LDI32(I32_AND_LB, o & m)
+	LDI32(I32_OR_LB, o | m)
+	LDI32(I32_XOR_LB, o ^ m)
+	LDI32(I32_SUB_LA, m - o)
 	STF64(F64_ADD_ST, x + y)
 	STF64(F64_SUB_ST, x - y)
 	STF64(F64_MUL_ST, x * y)

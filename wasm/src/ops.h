@@ -297,6 +297,15 @@
 	X(F64_DIV_LB)                                                             \
 	X(F64_SUB_LA)                                                             \
 	X(F64_DIV_LA)                                                             \
+	/* i32 arithmetic with one operand loaded by i32.load (fused in):         \
+	 * dst addr off other; _LA: mem op other */                               \
+	X(I32_ADD_LB)                                                             \
+	X(I32_SUB_LB)                                                             \
+	X(I32_MUL_LB)                                                             \
+	X(I32_AND_LB)                                                             \
+	X(I32_OR_LB)                                                              \
+	X(I32_XOR_LB)                                                             \
+	X(I32_SUB_LA)                                                             \
 	/* f64 arithmetic whose result is stored (f64.store fused in):            \
 	 * addr a b off */                                                        \
 	X(F64_ADD_ST)                                                             \

@@ -5,7 +5,8 @@
  * around the edges of signed and unsigned order, and requires the fused
  * forms to agree with the plain compare. It also checks f64 arithmetic
  * with an operand fused from f64.load (each side, constants, traps) and
- * stored by a fused f64.store.
+ * stored by a fused f64.store, and i32 arithmetic on an operand fused from
+ * i32.load.
  *
  * Usage: wasm_fusion_test FUSION.wasm
  */
@@ -182,6 +183,25 @@ int main(int argc, char **argv)
 		TK_CHECK((rc == WASM_TRAP) == (i == 1), "%s near the end: %s", st[i].name,
 			 wasm_result_name(rc));
 	}
+	/* i32 arithmetic on a loaded operand: 0x12345678 at 32 */
+	uint8_t word[4] = {0x78, 0x56, 0x34, 0x12};
+	TK_REQUIRE(wasm_memory_write(wasm_instance_memory(in, 0), 32, word, 4) == 0, "write");
+	const uint32_t w = 0x12345678u, x = 0x0f0f00ffu;
+	static const char *const li[] = {"li_add_b", "li_sub_b", "li_sub_a", "li_mul_a",
+					 "li_and_b", "li_or_a",	 "li_xor_b"};
+	const uint32_t lwant[] = {x + w, x - w, w - x, w * x, x & w, w | x, x ^ w};
+	for (size_t i = 0; i < 7; i++) {
+		wasm_val a = wasm_val_i32((int32_t)x);
+		int32_t got = call(ex, in, li[i], &a, 1);
+		TK_CHECK((uint32_t)got == lwant[i], "%s = %08x, want %08x", li[i], (uint32_t)got,
+			 lwant[i]);
+	}
+	wasm_val a32 = wasm_val_i32(32);
+	TK_CHECK((uint32_t)call(ex, in, "li_add_k", &a32, 1) == w + 5, "li_add_k");
+	TK_CHECK((uint32_t)call(ex, in, "li_sub_a_k", &a32, 1) == w - 5, "li_sub_a_k");
+	wasm_func *lk = wasm_instance_func(in, "li_add_k");
+	wasm_val end = wasm_val_i32(65536 - 3);
+	TK_CHECK(lk && wasm_call(ex, lk, &end, 1, &r, 1) == WASM_TRAP, "li_add_k at the end");
 	wasm_exec_free(ex);
 	wasm_instance_free(in);
 	wasm_module_free(m);
