@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 		printf("plain 0x%lx\nnop5 0x%lx\n", a, b);
 		return 0;
 	}
-	if (argc != 3 || (strcmp(argv[1], "plain") && strcmp(argv[1], "nop5"))) {
+	if (argc != 3 || (strcmp(argv[1], "plain") != 0 && strcmp(argv[1], "nop5") != 0)) {
 		fprintf(stderr, "usage: uprobe_cost plain|nop5 CALLS | uprobe_cost offsets\n");
 		return 2;
 	}
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 	for (long i = 0; i < calls; i++)
 		sink += fn((int)i);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double ns = (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec);
-	printf("%.1f\n", ns / calls);
+	double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+	printf("%.1f\n", ns / (double)calls);
 	return 0;
 }

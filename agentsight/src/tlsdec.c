@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 #define REC_HDR	    5
 #define REC_MAX	    (16384 + 2048) /* TLS 1.2's ciphertext bound; 1.3's is smaller */
 #define TAG_LEN	    16
-#define PENDING_ALL (8u * 1024 * 1024) /* bytes waiting for keys, all sockets */
+#define PENDING_ALL ((size_t)8 * 1024 * 1024) /* bytes waiting for keys, all sockets */
 
 enum rec_type {
 	CT_CCS = 20,
@@ -191,25 +192,28 @@ static bool tls12_prf(const EVP_MD *md, const uint8_t *secret, size_t slen, cons
 {
 	uint8_t seed[64 + 64];
 	size_t ll = strlen(label);
+	if (ll > 64 || slen > INT_MAX)
+		return false;
+	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): a seed, not a string */
 	memcpy(seed, label, ll);
 	memcpy(seed + ll, s1, 32);
 	memcpy(seed + ll + 32, s2, 32);
 	size_t seedlen = ll + 64;
 	uint8_t a[EVP_MAX_MD_SIZE], block[EVP_MAX_MD_SIZE], buf[EVP_MAX_MD_SIZE + sizeof(seed)];
 	unsigned int alen = 0, blen = 0;
-	if (!HMAC(md, secret, slen, seed, seedlen, a, &alen)) /* A(1) */
+	if (!HMAC(md, secret, (int)slen, seed, seedlen, a, &alen)) /* A(1) */
 		return false;
 	size_t done = 0;
 	while (done < out_len) {
 		memcpy(buf, a, alen);
 		memcpy(buf + alen, seed, seedlen);
-		if (!HMAC(md, secret, slen, buf, alen + seedlen, block, &blen))
+		if (!HMAC(md, secret, (int)slen, buf, alen + seedlen, block, &blen))
 			return false;
 		size_t take = out_len - done < blen ? out_len - done : blen;
 		memcpy(out + done, block, take);
 		done += take;
 		uint8_t next[EVP_MAX_MD_SIZE];
-		if (!HMAC(md, secret, slen, a, alen, next, &alen)) /* A(i+1) */
+		if (!HMAC(md, secret, (int)slen, a, alen, next, &alen)) /* A(i+1) */
 			return false;
 		memcpy(a, next, alen);
 	}

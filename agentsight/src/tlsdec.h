@@ -28,7 +28,7 @@
 
 #define AS_TLSDEC_MAX_STREAMS 1024
 #define AS_TLSDEC_MAX_KEYSETS 1024
-#define AS_TLSDEC_MAX_PENDING (512 * 1024) /* bytes waiting for keys, per direction */
+#define AS_TLSDEC_MAX_PENDING ((size_t)512 * 1024) /* bytes waiting for keys, per direction */
 
 struct as_tlsdec;
 

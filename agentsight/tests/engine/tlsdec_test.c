@@ -241,6 +241,14 @@ static int hexval(int c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* Two hex digits of OpenSSL's key log as a byte. */
+static uint8_t hexbyte(const char *p)
+{
+	int hi = hexval(p[0]), lo = hexval(p[1]);
+	TK_REQUIRE(hi >= 0 && lo >= 0, "not hex in the key log: '%.2s'", p);
+	return (uint8_t)(hi * 16 + lo);
+}
+
 static void feed_keys(struct as_tlsdec *d, const char *keylog)
 {
 	FILE *f = fopen(keylog, "r");
@@ -260,8 +268,7 @@ static void feed_keys(struct as_tlsdec *d, const char *keylog)
 		size_t sl = strlen(secret) / 2;
 		TK_REQUIRE(sl <= AS_KEY_SECRET_MAX, "secret too long in %s", keylog);
 		for (size_t i = 0; i < sl; i++)
-			k.secret[i] =
-				(uint8_t)(hexval(secret[2 * i]) << 4 | hexval(secret[2 * i + 1]));
+			k.secret[i] = hexbyte(secret + 2 * i);
 		k.secret_len = (uint32_t)sl;
 		as_tlsdec_key(d, &k);
 	}
@@ -368,7 +375,7 @@ static void write_seed(const char *dir, size_t n, const struct capture *c, const
 			size_t sl = strlen(secret) / 2;
 			fputc(0, out), fputc(l, out), fputc((int)sl, out);
 			for (size_t i = 0; i < sl; i++)
-				fputc(hexval(secret[2 * i]) << 4 | hexval(secret[2 * i + 1]), out);
+				fputc(hexbyte(secret + 2 * i), out);
 		}
 	}
 	for (size_t i = 0; i < c->nchunks; i++) {
