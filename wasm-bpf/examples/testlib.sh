@@ -13,8 +13,14 @@ wbpf_require_root() {
 
 WBPF_TMP=$(mktemp -d /tmp/wbpf-test.XXXXXX)
 WBPF_PID=
+# Helper processes a test starts (event makers): killed on exit, so that a
+# failing test does not leave one holding CTest's output pipe open.
+WBPF_HELPERS=
 wbpf_cleanup() {
 	[ -n "$WBPF_PID" ] && kill -KILL "$WBPF_PID" 2>/dev/null
+	for p in $WBPF_HELPERS; do
+		kill -KILL "$p" 2>/dev/null
+	done
 	rm -rf "$WBPF_TMP"
 }
 trap wbpf_cleanup EXIT

@@ -11,6 +11,7 @@ marker="$WBPF_TMP/wbpf_open_marker"
 echo hello >"$marker"
 (while [ ! -e "$WBPF_TMP/go" ]; do sleep 0.05; done; exec cat "$marker") >/dev/null &
 target=$!
+WBPF_HELPERS=$target
 wbpf_start "$2" "$target"
 grep -q "^READY opensnoop target_pid=$target\$" "$WBPF_TMP/out" || wbpf_fail "config not echoed"
 cat "$marker" >/dev/null # another process: must not be reported

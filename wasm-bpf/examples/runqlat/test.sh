@@ -16,6 +16,7 @@ for i in range(50):
     time.sleep(0.01)
 ' "$WBPF_TMP/go" &
 target=$!
+WBPF_HELPERS=$target
 wbpf_start "$2" "$target"
 grep -q "^READY runqlat target=$target\$" "$WBPF_TMP/out" || wbpf_fail "config not echoed"
 touch "$WBPF_TMP/go"
