@@ -213,9 +213,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	char err[256];
-	if (bpfenv_check_privileges(err, sizeof(err)) != 0)
-		fprintf(stderr, "wasm-bpf: warning: %s\n", err);
-	else if (bpfenv_ensure_tracefs(NULL, err, sizeof(err)) != 0)
+	int pe = bpfenv_check_privileges(err, sizeof(err));
+	if (pe == 0)
+		pe = bpfenv_ensure_tracefs(NULL, err, sizeof(err));
+	if (pe != 0)
 		fprintf(stderr, "wasm-bpf: warning: %s\n", err);
 	bpfenv_set_libbpf_log(libbpf_log, verbose ? 2 : 0, NULL);
 

@@ -321,7 +321,7 @@ static wasm_result h_attach(wasm_exec *ex, void *env, const uint64_t *args, uint
 		e = -ENOENT;
 		goto out;
 	}
-	if (grow((void **)&o->links, &o->caplinks, o->nlinks, sizeof(*o->links))) {
+	if (grow((void **)&o->links, &o->caplinks, o->nlinks, sizeof(struct bpf_link *))) {
 		e = -ENOMEM;
 		goto out;
 	}
@@ -599,7 +599,7 @@ static wbpf_buffer *buffer_for(wbpf_host *h, wbpf_object *o, int fd, int *err)
 		*err = -EINVAL;
 		return NULL;
 	}
-	if (grow((void **)&o->bufs, &o->capbufs, o->nbufs, sizeof(*o->bufs))) {
+	if (grow((void **)&o->bufs, &o->capbufs, o->nbufs, sizeof(wbpf_buffer *))) {
 		*err = -ENOMEM;
 		return NULL;
 	}
