@@ -812,6 +812,16 @@ static int f64_arith(struct cc *c, uint32_t at)
 	return 0;
 }
 
+/* The read-modify-write form of the f64 load-and-compute op at cell at,
+ * or 0. */
+static int f64_rmw(struct cc *c, uint32_t at)
+{
+	for (int k = 0; k < 6; k++)
+		if (c->code[at].h == c->labels[OP_F64_ADD_LB + k])
+			return OP_F64_ADD_LB_RMW + k;
+	return 0;
+}
+
 /* Emits a unary or binary numeric op by its signature. */
 static void numeric(struct cc *c, int o, const char *sig)
 {
@@ -1592,6 +1602,17 @@ static void body(struct cc *c)
 				c->code[ar - 1].h = c->labels[f64_arith(c, ar - 1)];
 				c->code[ar].u = a.src;
 				put(c, off);
+				c->last_end = UINT32_MAX;
+			} else if (b == 0x39 && !dead(c) && !c->failed && c->last_end == c->n &&
+				   ar > 0 && ar + 4 == c->n && c->code[ar].u == v.src &&
+				   v.src >= c->nlocals + c->npool_final && f64_rmw(c, ar - 1) &&
+				   c->code[ar + 1].u == a.src && c->code[ar + 2].u == off) {
+				/* op_lb dst addr off y; store addr v off -> op_rmw addr off y */
+				c->code[ar - 1].h = c->labels[f64_rmw(c, ar - 1)];
+				c->code[ar].u = a.src;
+				c->code[ar + 1].u = off;
+				c->code[ar + 2].u = c->code[ar + 3].u;
+				c->code[ar + 3].u = 0;
 				c->last_end = UINT32_MAX;
 			} else if (!dead(c) && !c->failed && fuse_add(c, a.src)) {
 				/* add dst x y -> store_add x y v off */

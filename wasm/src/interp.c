@@ -311,6 +311,20 @@ static cell g_exit_cell[1];
 		NEXT();                                            \
 	}
 
+/* f64 read-modify-write: m = mem[addr+off]; mem[addr+off] = expr(o, m) */
+#define RMWF64(name, expr)                                \
+	L_##name:                                         \
+	{                                                 \
+		uint64_t ea = (uint64_t)U32(1) + A(2);    \
+		if (unlikely(ea + 8 > msize))             \
+			TRAP(OOB);                        \
+		uint8_t *p = mbase + ea;                  \
+		double m = bits_f64(ld64(p)), o = F64(3); \
+		st64(p, f64_bits(expr));                  \
+		MARK_DIRTY(ea, 8);                        \
+		pc += 5;                                  \
+		NEXT();                                   \
+	}
 /* i32 arithmetic on a slot (o) and a value loaded from memory (m) */
 #define LDI32(name, expr)                                  \
 	L_##name:                                          \
@@ -960,6 +974,12 @@ L_I64_REM_U : {
 	UN(F64_TRUNC, double, F64, f64_bits(isnan(a) ? a + a : trunc(a)))
 	UN(F64_NEAREST, double, F64, f64_bits(isnan(a) ? a + a : nearbyint(a)))
 	UN(F64_SQRT, double, F64, f64_bits(sqrt(a)))
+	RMWF64(F64_ADD_LB_RMW, o + m)
+	RMWF64(F64_SUB_LB_RMW, o - m)
+	RMWF64(F64_MUL_LB_RMW, o * m)
+	RMWF64(F64_DIV_LB_RMW, o / m)
+	RMWF64(F64_SUB_LA_RMW, m - o)
+	RMWF64(F64_DIV_LA_RMW, m / o)
 	LDI32(I32_ADD_LB, o + m)
 	LDI32(I32_SUB_LB, o - m)
 	LDI32(I32_MUL_LB, o * m)

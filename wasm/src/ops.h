@@ -297,6 +297,14 @@
 	X(F64_DIV_LB)                                                             \
 	X(F64_SUB_LA)                                                             \
 	X(F64_DIV_LA)                                                             \
+	/* the same, stored back where it was loaded from (f64.store fused in):   \
+	 * addr off other (unused): in the order of the _LB/_LA ops above */      \
+	X(F64_ADD_LB_RMW)                                                         \
+	X(F64_SUB_LB_RMW)                                                         \
+	X(F64_MUL_LB_RMW)                                                         \
+	X(F64_DIV_LB_RMW)                                                         \
+	X(F64_SUB_LA_RMW)                                                         \
+	X(F64_DIV_LA_RMW)                                                         \
 	/* i32 arithmetic with one operand loaded by i32.load (fused in):         \
 	 * dst addr off other; _LA: mem op other */                               \
 	X(I32_ADD_LB)                                                             \

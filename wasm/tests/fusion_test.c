@@ -5,7 +5,7 @@
  * around the edges of signed and unsigned order, and requires the fused
  * forms to agree with the plain compare. It also checks f64 arithmetic
  * with an operand fused from f64.load (each side, constants, traps) and
- * stored by a fused f64.store, and i32 arithmetic on an operand fused from
+ * stored by a fused f64.store, f64 read-modify-write, and i32 arithmetic on an operand fused from
  * i32.load.
  *
  * Usage: wasm_fusion_test FUSION.wasm
@@ -182,6 +182,36 @@ int main(int argc, char **argv)
 		rc = wasm_call(ex, f, sa, 3, &r, 1);
 		TK_CHECK((rc == WASM_TRAP) == (i == 1), "%s near the end: %s", st[i].name,
 			 wasm_result_name(rc));
+	}
+	/* f64 read-modify-write at 128 (and 136) holding 6.0 each time */
+	static const struct {
+		const char *name;
+		double want;
+	} rmw[] = {{"rmw_add", 6.0 + 1.5},
+		   {"rmw_sub_a", 6.0 - 1.5},
+		   {"rmw_sub_b", 1.5 - 6.0},
+		   {"rmw_div_a", 6.0 / 1.5},
+		   {"rmw_other", 6.0 * 1.5}};
+	wasm_memory *mem0 = wasm_instance_memory(in, 0);
+	for (size_t i = 0; i < sizeof(rmw) / sizeof(rmw[0]); i++) {
+		double six[2] = {6.0, 6.0};
+		uint8_t raw[16];
+		for (int k = 0; k < 2; k++) {
+			uint64_t bits;
+			memcpy(&bits, &six[k], 8);
+			for (int j = 0; j < 8; j++)
+				raw[k * 8 + j] = (uint8_t)(bits >> (8 * j));
+		}
+		TK_REQUIRE(wasm_memory_write(mem0, 128, raw, 16) == 0, "write");
+		wasm_func *f = wasm_instance_func(in, rmw[i].name);
+		TK_REQUIRE(f, "no export %s", rmw[i].name);
+		wasm_val ra[2] = {wasm_val_i32(128), wasm_val_f64(1.5)};
+		TK_CHECK(wasm_call(ex, f, ra, 2, &r, 1) == WASM_OK && r.of.f64 == rmw[i].want,
+			 "%s = %g, want %g", rmw[i].name, r.of.f64, rmw[i].want);
+		ra[0] = wasm_val_i32(65536 - 12); /* rmw_add's offset 8 crosses the end */
+		wasm_result rc = wasm_call(ex, f, ra, 2, &r, 1);
+		TK_CHECK((rc == WASM_TRAP) == (i == 0 || i == 4), "%s near the end: %s",
+			 rmw[i].name, wasm_result_name(rc));
 	}
 	/* i32 arithmetic on a loaded operand: 0x12345678 at 32 */
 	uint8_t word[4] = {0x78, 0x56, 0x34, 0x12};

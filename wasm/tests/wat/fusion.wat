@@ -221,4 +221,11 @@
   (func (export "li_xor_b") (param i32) (result i32) (i32.xor (local.get 0) (i32.load (i32.const 32))))
   (func (export "li_add_k") (param i32) (result i32) (i32.add (i32.load (local.get 0)) (i32.const 5)))
   (func (export "li_sub_a_k") (param i32) (result i32) (i32.sub (i32.load (local.get 0)) (i32.const 5)))
+;; f64 read-modify-write (load, compute, store back, fused); returns the
+;; value stored
+  (func (export "rmw_add") (param i32 f64) (result f64) (f64.store offset=8 (local.get 0) (f64.add (f64.load offset=8 (local.get 0)) (local.get 1))) (f64.load offset=8 (local.get 0)))
+  (func (export "rmw_sub_a") (param i32 f64) (result f64) (f64.store (local.get 0) (f64.sub (f64.load (local.get 0)) (local.get 1))) (f64.load (local.get 0)))
+  (func (export "rmw_sub_b") (param i32 f64) (result f64) (f64.store (local.get 0) (f64.sub (local.get 1) (f64.load (local.get 0)))) (f64.load (local.get 0)))
+  (func (export "rmw_div_a") (param i32 f64) (result f64) (f64.store (local.get 0) (f64.div (f64.load (local.get 0)) (local.get 1))) (f64.load (local.get 0)))
+  (func (export "rmw_other") (param i32 f64) (result f64) (f64.store offset=8 (local.get 0) (f64.mul (f64.load (local.get 0)) (local.get 1))) (f64.load offset=8 (local.get 0)))
 )
