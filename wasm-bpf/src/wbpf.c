@@ -674,6 +674,13 @@ static wasm_result h_poll(wasm_exec *ex, void *env, const uint64_t *args, uint64
 	wbpf_buffer *b = buffer_for(h, o, fd, &e);
 	if (!b)
 		goto out;
+	if (b->ex) {
+		/* Polled again from inside its own callback: libbpf would hand
+		 * the same record over again, without end. */
+		logf_(h, "wasm_bpf_buffer_poll: map fd %d is already being polled", fd);
+		e = -EBUSY;
+		goto out;
+	}
 	b->ex = ex;
 	b->fn = fv.of.func;
 	b->ctx = ctx;

@@ -238,6 +238,20 @@ static int trap_cb(void *ctx, void *d, size_t size)
 	__builtin_trap();
 }
 
+static int32_t nested_ret = 1;
+
+static int nested_cb(void *ctx, void *d, size_t size)
+{
+	(void)ctx;
+	(void)d;
+	(void)size;
+	int fd = wasm_bpf_map_fd_by_name(handle, "events");
+	static uint8_t inner[64];
+	nested_ret = wasm_bpf_buffer_poll(handle, fd, (int)(uintptr_t)nested_cb, 0, (char *)inner,
+					  64, 0);
+	return 0;
+}
+
 static int wrong_sig(int x)
 {
 	return x;
@@ -273,6 +287,15 @@ EXPORT(poll_stop) int32_t poll_stop(void)
 EXPORT(poll_trap) int32_t poll_trap(void)
 {
 	return poll_with(trap_cb, 64);
+}
+/* A callback that polls its own buffer again. */
+EXPORT(poll_nested) int32_t poll_nested(void)
+{
+	return poll_with(nested_cb, 64);
+}
+EXPORT(nested_ret_) int32_t nested_ret_(void)
+{
+	return nested_ret;
 }
 EXPORT(last_size_) int32_t last_size_(void)
 {

@@ -182,6 +182,13 @@ int main(int argc, char **argv)
 		syscall(SYS_getppid);
 	n = call("poll_grow", &res, 0, 0);
 	TK_CHECK(res == WASM_OK && n == 3, "poll_grow: %d records, expected 3", n);
+	/* A callback polling its own buffer again is refused, once. */
+	syscall(SYS_getppid);
+	n = call("poll_nested", &res, 0, 0);
+	TK_CHECK(res == WASM_OK && n == 1, "poll_nested: %d (%s)", n, wasm_result_name(res));
+	TK_CHECK(strstr(logs, "already being polled") != NULL, "no log of the nested poll: %s",
+		 logs);
+	expect("nested_ret_", -EBUSY, NULL);
 	syscall(SYS_getppid);
 	expect("poll_stop", 7, NULL);
 	syscall(SYS_getppid);
