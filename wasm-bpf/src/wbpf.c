@@ -35,7 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define POLL_SLICE_MS 100
+#define POLL_SLICE_MS	    100
+#define WBPF_MAX_POLL_DEPTH 8
 
 typedef struct wbpf_object wbpf_object;
 
@@ -69,6 +70,7 @@ struct wbpf_host {
 	wbpf_log_fn log;
 	void *log_ctx;
 	volatile sig_atomic_t *stop;
+	int poll_depth; /* polls in progress, nested through callbacks */
 	uint32_t next_gen;
 	wbpf_object objs[WBPF_MAX_OBJECTS];
 };
@@ -674,6 +676,13 @@ static wasm_result h_poll(wasm_exec *ex, void *env, const uint64_t *args, uint64
 	wbpf_buffer *b = buffer_for(h, o, fd, &e);
 	if (!b)
 		goto out;
+	if (h->poll_depth >= WBPF_MAX_POLL_DEPTH) {
+		/* Each nested poll is a stack of host C frames. */
+		logf_(h, "wasm_bpf_buffer_poll: more than %d polls nested in callbacks",
+		      WBPF_MAX_POLL_DEPTH);
+		e = -EBUSY;
+		goto out;
+	}
 	if (b->ex) {
 		/* Polled again from inside its own callback: libbpf would hand
 		 * the same record over again, without end. */
@@ -691,6 +700,7 @@ static wasm_result h_poll(wasm_exec *ex, void *env, const uint64_t *args, uint64
 	b->cb_ret = 0;
 	/* Poll in slices so that a stop request is seen within one. */
 	int64_t deadline = timeout < 0 ? -1 : now_ms() + timeout;
+	h->poll_depth++;
 	for (;;) {
 		int slice = POLL_SLICE_MS;
 		if (deadline >= 0) {
@@ -704,6 +714,7 @@ static wasm_result h_poll(wasm_exec *ex, void *env, const uint64_t *args, uint64
 				   : perf_buffer__poll(b->perf, slice);
 		if (b->failed != WASM_OK) {
 			b->ex = NULL;
+			h->poll_depth--;
 			return b->failed;
 		}
 		if (b->cb_ret) {
@@ -725,6 +736,7 @@ static wasm_result h_poll(wasm_exec *ex, void *env, const uint64_t *args, uint64
 		}
 	}
 	b->ex = NULL;
+	h->poll_depth--;
 out:
 	results[0] = (uint32_t)e;
 	return WASM_OK;
