@@ -812,13 +812,15 @@ static int f64_arith(struct cc *c, uint32_t at)
 	return 0;
 }
 
-/* The read-modify-write form of the f64 load-and-compute op at cell at,
- * or 0. */
-static int f64_rmw(struct cc *c, uint32_t at)
+/* The read-modify-write form of the f64 (i32) load-and-compute op at cell
+ * at, or 0. */
+static int rmw_form(struct cc *c, uint32_t at, bool f64)
 {
-	for (int k = 0; k < 6; k++)
-		if (c->code[at].h == c->labels[OP_F64_ADD_LB + k])
-			return OP_F64_ADD_LB_RMW + k;
+	int from = f64 ? OP_F64_ADD_LB : OP_I32_ADD_LB;
+	int to = f64 ? OP_F64_ADD_LB_RMW : OP_I32_ADD_LB_RMW;
+	for (int k = 0; k < (f64 ? 6 : 7); k++)
+		if (c->code[at].h == c->labels[from + k])
+			return to + k;
 	return 0;
 }
 
@@ -1603,12 +1605,13 @@ static void body(struct cc *c)
 				c->code[ar].u = a.src;
 				put(c, off);
 				c->last_end = UINT32_MAX;
-			} else if (b == 0x39 && !dead(c) && !c->failed && c->last_end == c->n &&
-				   ar > 0 && ar + 4 == c->n && c->code[ar].u == v.src &&
-				   v.src >= c->nlocals + c->npool_final && f64_rmw(c, ar - 1) &&
-				   c->code[ar + 1].u == a.src && c->code[ar + 2].u == off) {
+			} else if ((b == 0x39 || b == 0x36) && !dead(c) && !c->failed &&
+				   c->last_end == c->n && ar > 0 && ar + 4 == c->n &&
+				   c->code[ar].u == v.src && v.src >= c->nlocals + c->npool_final &&
+				   rmw_form(c, ar - 1, b == 0x39) && c->code[ar + 1].u == a.src &&
+				   c->code[ar + 2].u == off) {
 				/* op_lb dst addr off y; store addr v off -> op_rmw addr off y */
-				c->code[ar - 1].h = c->labels[f64_rmw(c, ar - 1)];
+				c->code[ar - 1].h = c->labels[rmw_form(c, ar - 1, b == 0x39)];
 				c->code[ar].u = a.src;
 				c->code[ar + 1].u = off;
 				c->code[ar + 2].u = c->code[ar + 3].u;

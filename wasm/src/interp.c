@@ -325,6 +325,20 @@ static cell g_exit_cell[1];
 		pc += 5;                                  \
 		NEXT();                                   \
 	}
+/* i32 read-modify-write: m = mem[addr+off]; mem[addr+off] = expr(o, m) */
+#define RMWI32(name, expr)                             \
+	L_##name:                                      \
+	{                                              \
+		uint64_t ea = (uint64_t)U32(1) + A(2); \
+		if (unlikely(ea + 4 > msize))          \
+			TRAP(OOB);                     \
+		uint8_t *p = mbase + ea;               \
+		uint32_t m = ld32(p), o = U32(3);      \
+		st32(p, (uint32_t)(expr));             \
+		MARK_DIRTY(ea, 4);                     \
+		pc += 5;                               \
+		NEXT();                                \
+	}
 /* i32 arithmetic on a slot (o) and a value loaded from memory (m) */
 #define LDI32(name, expr)                                  \
 	L_##name:                                          \
@@ -980,6 +994,13 @@ L_I64_REM_U : {
 	RMWF64(F64_DIV_LB_RMW, o / m)
 	RMWF64(F64_SUB_LA_RMW, m - o)
 	RMWF64(F64_DIV_LA_RMW, m / o)
+	RMWI32(I32_ADD_LB_RMW, o + m)
+	RMWI32(I32_SUB_LB_RMW, o - m)
+	RMWI32(I32_MUL_LB_RMW, o * m)
+	RMWI32(I32_AND_LB_RMW, o & m)
+	RMWI32(I32_OR_LB_RMW, o | m)
+	RMWI32(I32_XOR_LB_RMW, o ^ m)
+	RMWI32(I32_SUB_LA_RMW, m - o)
 	LDI32(I32_ADD_LB, o + m)
 	LDI32(I32_SUB_LB, o - m)
 	LDI32(I32_MUL_LB, o * m)

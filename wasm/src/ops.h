@@ -314,6 +314,15 @@
 	X(I32_OR_LB)                                                              \
 	X(I32_XOR_LB)                                                             \
 	X(I32_SUB_LA)                                                             \
+	/* the same, stored back where it was loaded from (i32.store fused in):   \
+	 * addr off other (unused) */                                             \
+	X(I32_ADD_LB_RMW)                                                         \
+	X(I32_SUB_LB_RMW)                                                         \
+	X(I32_MUL_LB_RMW)                                                         \
+	X(I32_AND_LB_RMW)                                                         \
+	X(I32_OR_LB_RMW)                                                          \
+	X(I32_XOR_LB_RMW)                                                         \
+	X(I32_SUB_LA_RMW)                                                         \
 	/* f64 arithmetic whose result is stored (f64.store fused in):            \
 	 * addr a b off */                                                        \
 	X(F64_ADD_ST)                                                             \

@@ -5,8 +5,8 @@
  * around the edges of signed and unsigned order, and requires the fused
  * forms to agree with the plain compare. It also checks f64 arithmetic
  * with an operand fused from f64.load (each side, constants, traps) and
- * stored by a fused f64.store, f64 read-modify-write, and i32 arithmetic on an operand fused from
- * i32.load.
+ * stored by a fused f64.store, f64 and i32 read-modify-write, and i32 arithmetic on an operand
+ * fused from i32.load.
  *
  * Usage: wasm_fusion_test FUSION.wasm
  */
@@ -232,6 +232,20 @@ int main(int argc, char **argv)
 	wasm_func *lk = wasm_instance_func(in, "li_add_k");
 	wasm_val end = wasm_val_i32(65536 - 3);
 	TK_CHECK(lk && wasm_call(ex, lk, &end, 1, &r, 1) == WASM_TRAP, "li_add_k at the end");
+	/* i32 read-modify-write at 256 (and 260) holding 1000 each time */
+	static const char *const irmw[] = {"irmw_inc", "irmw_sub_a", "irmw_sub_b", "irmw_xor"};
+	const uint32_t iwant[] = {1001, 1000 - 7, 7 - 1000, 1000 ^ 7};
+	for (size_t i = 0; i < 4; i++) {
+		uint8_t thousand[8] = {0xe8, 0x03, 0, 0, 0xe8, 0x03, 0, 0};
+		TK_REQUIRE(wasm_memory_write(mem0, 256, thousand, 8) == 0, "write");
+		wasm_val ia[2] = {wasm_val_i32(256), wasm_val_i32(7)};
+		int32_t got = call(ex, in, irmw[i], ia, i == 0 ? 1 : 2);
+		TK_CHECK((uint32_t)got == iwant[i], "%s = %d, want %d", irmw[i], got,
+			 (int32_t)iwant[i]);
+	}
+	wasm_func *inc = wasm_instance_func(in, "irmw_inc");
+	wasm_val near = wasm_val_i32(65536 - 6); /* offset 4: 4 bytes across the end */
+	TK_CHECK(inc && wasm_call(ex, inc, &near, 1, &r, 1) == WASM_TRAP, "irmw_inc at the end");
 	wasm_exec_free(ex);
 	wasm_instance_free(in);
 	wasm_module_free(m);

@@ -228,4 +228,9 @@
   (func (export "rmw_sub_b") (param i32 f64) (result f64) (f64.store (local.get 0) (f64.sub (local.get 1) (f64.load (local.get 0)))) (f64.load (local.get 0)))
   (func (export "rmw_div_a") (param i32 f64) (result f64) (f64.store (local.get 0) (f64.div (f64.load (local.get 0)) (local.get 1))) (f64.load (local.get 0)))
   (func (export "rmw_other") (param i32 f64) (result f64) (f64.store offset=8 (local.get 0) (f64.mul (f64.load (local.get 0)) (local.get 1))) (f64.load offset=8 (local.get 0)))
+;; i32 read-modify-write (fused), returning the value stored
+  (func (export "irmw_inc") (param i32) (result i32) (i32.store offset=4 (local.get 0) (i32.add (i32.load offset=4 (local.get 0)) (i32.const 1))) (i32.load offset=4 (local.get 0)))
+  (func (export "irmw_sub_a") (param i32 i32) (result i32) (i32.store (local.get 0) (i32.sub (i32.load (local.get 0)) (local.get 1))) (i32.load (local.get 0)))
+  (func (export "irmw_sub_b") (param i32 i32) (result i32) (i32.store (local.get 0) (i32.sub (local.get 1) (i32.load (local.get 0)))) (i32.load (local.get 0)))
+  (func (export "irmw_xor") (param i32 i32) (result i32) (i32.store (local.get 0) (i32.xor (local.get 1) (i32.load (local.get 0)))) (i32.load (local.get 0)))
 )
