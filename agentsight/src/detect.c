@@ -325,16 +325,19 @@ static void send(struct as_detect *d, struct as_alert *al, bool update)
 		d->st.alerts++;
 	al->emitted_ns = d->now ? d->now : 1;
 	al->pending = false;
+	memcpy(al->sent_severity, al->severity, sizeof(al->sent_severity));
 	if (d->sink.on_alert)
 		d->sink.on_alert(d->sink.ctx, al, update);
 }
 
-/* A new alert goes out at once; an update of one sent less than
- * update_interval_ns ago waits (flush_session, as_detect_flush). */
+/* A new alert goes out at once, and so does a change of severity (an
+ * injection acted on); other updates of an alert sent less than
+ * update_interval_ns ago wait (flush_session, as_detect_flush). */
 static void emit(struct as_detect *d, struct as_alert *al, bool update)
 {
 	if (update && d->cfg.update_interval_ns && al->emitted_ns &&
-	    d->now < al->emitted_ns + d->cfg.update_interval_ns) {
+	    d->now < al->emitted_ns + d->cfg.update_interval_ns &&
+	    strncmp(al->severity, al->sent_severity, sizeof(al->severity)) == 0) {
 		al->pending = true;
 		return;
 	}
@@ -613,9 +616,10 @@ static void loops_event(struct as_detect *d, struct dsess *s, const struct as_ev
 		bool present = false;
 		for (size_t k = 0; k < s->rn && !present; k++)
 			present = s->ring[k].sig == l->sig;
-		if (!present)
+		if (!present) {
 			flush_alert(d, &l->al, true);
-		loop_clear(l);
+			loop_clear(l);
+		}
 	}
 	if (!e.sig)
 		goto out;

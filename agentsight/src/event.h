@@ -134,8 +134,9 @@ struct as_alert {
 	uint64_t evidence[AS_ALERT_MAX_EVIDENCE]; /* event ids */
 	size_t n_evidence;
 	/* the detectors' bookkeeping of updates (not output) */
-	uint64_t emitted_ns; /* when it was last sent */
-	bool pending;	     /* changed since, not sent yet */
+	uint64_t emitted_ns;   /* when it was last sent */
+	bool pending;	       /* changed since, not sent yet */
+	char sent_severity[8]; /* the severity it was last sent with */
 };
 
 const char *as_event_kind_name(enum as_event_kind kind);
