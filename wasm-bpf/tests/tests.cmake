@@ -26,3 +26,13 @@ if(WBPF_WAT2WASM)
   target_compile_definitions(fuzz_wbpf_host PRIVATE WBPF_FUZZ_WASM="${WBPF_FUZZ_WASM}")
   add_dependencies(fuzz_wbpf_host wbpf_fuzz_guest)
 endif()
+
+# wbpf-genhdr: the guest header of a struct with every layout hazard
+# (tests/genhdr) against bpftool's reading of the same BTF and against
+# offsets written out by hand, for wasm32 and i386.
+isthmus_bpf_skeleton(wbpf_genhdr_layout ${WBPF_TESTS}/genhdr/layout.bpf.c)
+get_target_property(WBPF_GENHDR_OBJ wbpf_genhdr_layout_skel BPF_OBJECT)
+add_custom_target(wbpf_genhdr_obj ALL DEPENDS ${WBPF_GENHDR_OBJ})
+isthmus_add_test(NAME wbpf_genhdr
+  COMMAND ${WBPF_TESTS}/genhdr/genhdr_test.sh $<TARGET_FILE:wbpf-genhdr> ${WBPF_GENHDR_OBJ}
+          ${ISTHMUS_BPFTOOL} ${ISTHMUS_WASM_CLANG} ${WBPF_TESTS}/genhdr)

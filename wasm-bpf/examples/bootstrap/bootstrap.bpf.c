@@ -8,6 +8,11 @@
 
 #include "bootstrap.h"
 
+/* Typed globals keep the event structs in the object's BTF (clang leaves out
+ * types used only by locals), where wbpf-genhdr finds them for the guest. */
+struct boot_exec *wbpf_keep_exec __attribute__((unused));
+struct boot_exit *wbpf_keep_exit __attribute__((unused));
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);

@@ -1,8 +1,10 @@
 /* bootstrap.c: the guest of bootstrap: two ring buffers of one object,
- * polled in turn; prints EXEC and EXIT lines (exit code, lifetime in ms). */
+ * polled in turn; prints EXEC and EXIT lines (exit code, lifetime in ms).
+ * Its event structs come from bootstrap_gen.h, which wbpf-genhdr writes
+ * from the BTF of bootstrap.bpf.o (the kernel's layout, asserted). */
 #include <stdio.h>
 
-#include "bootstrap.h"
+#include "bootstrap_gen.h"
 #include "wbpf_sdk.h"
 
 static int on_exec(void *ctx, void *data, size_t size)
