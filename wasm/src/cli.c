@@ -1,8 +1,14 @@
 /* cli.c: the `vessel` command. `vessel run MODULE.wasm [ARGS...]` loads a
  * module, gives it WASI preview 1 (wasi.h) with the directories and
  * environment named on the command line, and runs its _start (or, with
- * --invoke, one export with arguments taken from the command line). The
- * Vessels issue adds the other subcommands (ps, checkpoint, migrate...).
+ * --invoke, one export with arguments taken from the command line).
+ *
+ * The dock subcommands (docs/vessels.md, "Docks") are vslctl's dock client:
+ * `vessel --dock HOST:PORT [--token-file FILE] COMMAND ...`, and
+ * `vessel COMMAND --dock HOST:PORT [--token-file FILE] ...` for COMMAND
+ * ps, checkpoint, restore, migrate, kill, wait (and run, which without
+ * --dock runs locally), exec `vslctl` (next to this binary, else on PATH)
+ * with the arguments in vslctl's order. vessel itself links no dock code.
  *
  * Exit status (docs/wasm-wasi.md):
  *   the guest's own code   proc_exit(n) or the return of main: n & 255
@@ -20,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "wasi.h"
 #include "wasm.h"
@@ -33,6 +40,8 @@
 
 static const char usage_text[] =
 	"usage: vessel run [OPTIONS] MODULE.wasm [ARGS...]\n"
+	"       vessel --dock HOST:PORT [--token-file FILE] COMMAND [ARGS...]\n"
+	"       vessel COMMAND --dock HOST:PORT [--token-file FILE] [ARGS...]\n"
 	"\n"
 	"Runs a WebAssembly module with WASI preview 1. Options come before the module;\n"
 	"everything after it is passed to the guest as its arguments.\n"
@@ -50,7 +59,15 @@ static const char usage_text[] =
 	"  -h, --help            print this help\n"
 	"\n"
 	"Exit status: the guest's exit code; 134 when it traps (the trap on stderr);\n"
-	"152 when the fuel runs out; 125 when the module cannot be run; 2 on bad usage.\n";
+	"152 when the fuel runs out; 125 when the module cannot be run; 2 on bad usage.\n"
+	"\n"
+	"With --dock, COMMAND goes to the dock daemon at HOST:PORT through the dock\n"
+	"client `vslctl --dock` (found next to vessel, else on PATH):\n"
+	"  run [--hold N] [--stdout PATH] [--stderr PATH] [--env K=V]... MODULE [ARGS...]\n"
+	"  ps | checkpoint -o IMAGE ID | kill ID | wait ID\n"
+	"  restore [--hold N] [--stdout PATH] [--stderr PATH] IMAGE\n"
+	"  migrate [--precopy] [--hold N] ID HOST:PORT\n"
+	"The token comes from --token-file or $VSL_DOCK_TOKEN. See docs/vessels.md.\n";
 
 typedef struct options {
 	const char *module;
@@ -460,6 +477,81 @@ out:
 	return rc;
 }
 
+static int is_dock_command(const char *c)
+{
+	static const char *const cmds[] = {"ps",      "checkpoint", "restore",
+					   "migrate", "kill",	    "wait"};
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(c, cmds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Replaces this process with vslctl ARGV: the one in this binary's folder,
+ * else the first on PATH. Returns only on failure, with 125. */
+static int exec_vslctl(char **args)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash && (size_t)(slash - self) + sizeof("/vslctl") <= sizeof(self)) {
+			strcpy(slash, "/vslctl");
+			if (access(self, X_OK) == 0) {
+				execv(self, args);
+				fprintf(stderr, "vessel: cannot run %s: %s\n", self,
+					strerror(errno));
+				return EXIT_VESSEL;
+			}
+		}
+	}
+	execvp("vslctl", args);
+	fprintf(stderr,
+		"vessel: the dock commands need the dock client vslctl, which is neither "
+		"next to vessel nor on PATH (%s)\n",
+		strerror(errno));
+	return EXIT_VESSEL;
+}
+
+/* `vessel --dock ADDR ...` passes through; `vessel COMMAND --dock ADDR
+ * [--token-file FILE] ARGS...` becomes `vslctl --dock ADDR [--token-file
+ * FILE] COMMAND ARGS...`. */
+static int dock_main(int argc, char **argv)
+{
+	char **args = calloc((size_t)argc + 1, sizeof(*args));
+	if (!args) {
+		fprintf(stderr, "vessel: out of memory\n");
+		return EXIT_VESSEL;
+	}
+	int k = 0;
+	args[k++] = "vslctl";
+	if (strcmp(argv[1], "--dock") == 0) {
+		for (int i = 1; i < argc; i++)
+			args[k++] = argv[i];
+	} else {
+		if (argc < 4 || strcmp(argv[2], "--dock") != 0) {
+			free(args);
+			return usage_error("'%s' is a dock command: give --dock HOST:PORT after it",
+					   argv[1]);
+		}
+		int i = 2;
+		args[k++] = argv[i++];
+		args[k++] = argv[i++];
+		if (i + 1 < argc && strcmp(argv[i], "--token-file") == 0) {
+			args[k++] = argv[i++];
+			args[k++] = argv[i++];
+		}
+		args[k++] = argv[1];
+		while (i < argc)
+			args[k++] = argv[i++];
+	}
+	args[k] = NULL;
+	int rc = exec_vslctl(args);
+	free(args);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -471,8 +563,11 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
+	if (strcmp(argv[1], "--dock") == 0 || is_dock_command(argv[1]) ||
+	    (strcmp(argv[1], "run") == 0 && argc > 2 && strcmp(argv[2], "--dock") == 0))
+		return dock_main(argc, argv);
 	if (strcmp(argv[1], "run") != 0)
-		return usage_error("unknown command '%s' (the command is 'vessel run')", argv[1]);
+		return usage_error("unknown command '%s' (see 'vessel --help')", argv[1]);
 	options o;
 	memset(&o, 0, sizeof(o));
 	/* Each option takes one value: argc bounds the count of each kind. */
