@@ -734,16 +734,17 @@ static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx, bool 
 	if (!trace_files || !current_tracked())
 		return 0;
 	struct pt_regs *regs = syscall_regs();
-	__u64 a0 = PT_REGS_PARM1_CORE_SYSCALL(regs), a1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	__u64 a2 = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	long dirfd = at ? (long)a0 : AT_FDCWD;
-	const char *upath = (const char *)(at ? a1 : a0);
-	__u64 flags = at ? a2 : a1;
-	__u64 mode = at ? PT_REGS_PARM4_CORE_SYSCALL(regs) : a2;
+	/* The path and the flags first: most opens stop at the filter, and
+	 * each register is one read. */
+	const char *upath = (const char *)(at ? PT_REGS_PARM2_CORE_SYSCALL(regs)
+					      : PT_REGS_PARM1_CORE_SYSCALL(regs));
+	__u64 flags = at ? PT_REGS_PARM3_CORE_SYSCALL(regs) : PT_REGS_PARM2_CORE_SYSCALL(regs);
 	if (system_open(upath, flags)) {
 		stat_add(AS_STAT_OPENS_FILTERED, 1);
 		return 0;
 	}
+	long dirfd = at ? (long)PT_REGS_PARM1_CORE_SYSCALL(regs) : AT_FDCWD;
+	__u64 mode = at ? PT_REGS_PARM4_CORE_SYSCALL(regs) : PT_REGS_PARM3_CORE_SYSCALL(regs);
 	struct as_rec_file *rec = get_scratch();
 	if (!rec)
 		return 0;
