@@ -32,7 +32,8 @@ int vsl_store_pages(vsl_page_store *s, const vsl_field *f, char *err, size_t err
 	}
 	uint32_t mem = get32(f->data), count = get32(f->data + 4);
 	if (mem >= VSL_MAX_MEMORIES) {
-		snprintf(err, errlen, "PAGES: memory %u (at most %u)", mem, (unsigned)VSL_MAX_MEMORIES);
+		snprintf(err, errlen, "PAGES: memory %u (at most %u)", mem,
+			 (unsigned)VSL_MAX_MEMORIES);
 		return -1;
 	}
 	if ((uint64_t)count * (4 + VSL_PAGE_SIZE) != (uint64_t)f->len - 8) {
