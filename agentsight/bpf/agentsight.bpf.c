@@ -293,8 +293,6 @@ static __always_inline int tls_exit(struct pt_regs *ctx, bool ex_variant)
 	}
 	if (total == 0)
 		return 0;
-	if (total > 0xffffffffULL)
-		total = 0xffffffffULL;
 
 	struct as_rec_tls *rec = get_scratch();
 	if (!rec)
@@ -1084,11 +1082,9 @@ int BPF_KPROBE(as_tls_keylog, void *ssl, const char *label, const __u8 *secret, 
 	return 0;
 }
 
-static __always_inline struct as_rec_tls *sock_rec(long fd, __u8 dir)
+/* The scratch record with the header of socket bytes for fd. */
+static __always_inline struct as_rec_tls *sock_scratch(long fd, __u8 dir)
 {
-	struct file *f = current_file((int)fd);
-	if (!f || !tcp_socket(f))
-		return NULL;
 	struct as_rec_tls *rec = get_scratch();
 	if (!rec)
 		return NULL;
@@ -1097,6 +1093,15 @@ static __always_inline struct as_rec_tls *sock_rec(long fd, __u8 dir)
 	rec->dir = dir;
 	rec->lib = AS_TLS_LIB_SOCKET;
 	return rec;
+}
+
+/* The same, for a TCP socket only. */
+static __always_inline struct as_rec_tls *sock_rec(long fd, __u8 dir)
+{
+	struct file *f = current_file((int)fd);
+	if (!f || !tcp_socket(f))
+		return NULL;
+	return sock_scratch(fd, dir);
 }
 
 /* read, write, recvfrom, sendto: (fd, buf, len, ...) */
@@ -1167,13 +1172,9 @@ int as_exit_writev(struct trace_event_raw_sys_exit *ctx)
 		__u64 n = iov.len < (__u64)left ? iov.len : (__u64)left;
 		if (!n)
 			continue;
-		struct as_rec_tls *rec = get_scratch();
+		struct as_rec_tls *rec = sock_scratch(fd, AS_TLS_DIR_WRITE);
 		if (!rec)
 			return 0;
-		fill_hdr(&rec->h, AS_REC_SOCK_DATA);
-		rec->conn = (__u32)fd;
-		rec->dir = AS_TLS_DIR_WRITE;
-		rec->lib = AS_TLS_LIB_SOCKET;
 		send_chunks(rec, iov.base, n);
 		left -= n;
 	}

@@ -354,9 +354,9 @@ int as_capture_attach_tls(struct as_capture *cap, const char *path, enum as_tls_
 	for (size_t k = 0; k < n; k++) {
 		if (!offsets[k])
 			continue;
-		/* Keys mode: the key probe and SSL_free; else all but the key probe. */
-		if (lib != AS_TLS_LIB_GNUTLS &&
-		    (keys ? k < AS_OPENSSL_KEYLOG && k != AS_OPENSSL_FREE : k == AS_OPENSSL_KEYLOG))
+		/* Keys mode: the key probe alone (its connections are sockets, which
+		 * SSL_free does not name); else all but the key probe. */
+		if (lib != AS_TLS_LIB_GNUTLS && (k == AS_OPENSSL_KEYLOG) != keys)
 			continue;
 		int rc = attach_one(cap, spec[k].enter, path, offsets[k], false, lib);
 		if (!rc && spec[k].exit)

@@ -43,7 +43,6 @@ struct as_sigset {
 /* The OpenSSL functions AgentSight hooks, in a fixed order: SSL_write,
  * SSL_read, their _ex variants, SSL_do_handshake, SSL_free, then
  * ssl_log_secret (keys mode; internal, found by symbol or signature). */
-#define AS_OPENSSL_FREE	  5
 #define AS_OPENSSL_KEYLOG 6
 extern const char *const as_openssl_funcs[];
 extern const size_t as_openssl_nfuncs;

@@ -334,6 +334,14 @@ static long open_record(struct as_tlsdec *d, const struct stream *s, const struc
 	return n;
 }
 
+static int stream_index(const struct as_tlsdec *d, const struct stream *s)
+{
+	for (int i = 0; i < AS_TLSDEC_MAX_STREAMS; i++)
+		if (d->streams[i] == s)
+			return i;
+	return -1;
+}
+
 /* Reads the hellos: the randoms, the version and the cipher suite. */
 static void on_hello(struct as_tlsdec *d, struct stream *s, int dir, const uint8_t *m, size_t len,
 		     int mtype)
@@ -342,11 +350,7 @@ static void on_hello(struct as_tlsdec *d, struct stream *s, int dir, const uint8
 		return;
 	if (mtype == 1) { /* ClientHello: a new session on this socket */
 		bool fresh = s->have_crandom || s->version;
-		int idx = -1;
-		for (int i = 0; i < AS_TLSDEC_MAX_STREAMS; i++)
-			if (d->streams[i] == s)
-				idx = i;
-		if (s->keyset && d->keysets[s->keyset - 1].bound == idx + 1)
+		if (s->keyset && d->keysets[s->keyset - 1].bound == stream_index(d, s) + 1)
 			d->keysets[s->keyset - 1].bound = 0;
 		s->keyset = 0;
 		s->version = 0;
@@ -468,14 +472,6 @@ static bool scan_handshake(struct as_tlsdec *d, struct stream *s, int dir, const
 		ds->hs_skip = mlen;
 	}
 	return finished;
-}
-
-static int stream_index(const struct as_tlsdec *d, const struct stream *s)
-{
-	for (int i = 0; i < AS_TLSDEC_MAX_STREAMS; i++)
-		if (d->streams[i] == s)
-			return i;
-	return -1;
 }
 
 /* Keys for the current stage of a direction: from the keyset the stream is
