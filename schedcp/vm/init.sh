@@ -12,6 +12,7 @@ mount -t tmpfs tmp /tmp
 state=absent
 [ -r /sys/kernel/sched_ext/state ] && state=$(cat /sys/kernel/sched_ext/state)
 echo "SCXBOOT {\"kernel\":\"$(uname -r)\",\"sched_ext\":\"$state\",\"cpus\":$(nproc),\"uptime\":\"$(cut -d' ' -f1 /proc/uptime)\"}"
+export P=/p
 if [ -x /plan.sh ]; then
 	/plan.sh 2>&1
 fi

@@ -614,6 +614,7 @@ static int cmd_run(int argc, char **argv)
 			     .duration_ms = 1500,
 			     .deadline_ms = 20000};
 	double max_wait_ms = 0, min_jain = 0, baseline_ms = 0, max_regress = 0;
+	bool with_baseline = false, force_rollback = false;
 	char st[64], ops[160];
 	struct policy pol, fb;
 	struct wl_result r;
@@ -648,10 +649,20 @@ static int cmd_run(int argc, char **argv)
 			baseline_ms = atof(v);
 		else if (!strcmp(k, "--max-regress"))
 			max_regress = atof(v);
+		else if (!strcmp(k, "--with-baseline"))
+			with_baseline = !strcmp(v, "1");
+		else if (!strcmp(k, "--force-rollback"))
+			force_rollback = !strcmp(v, "1");
 	}
 	ostr("label", label);
 	read_line(state_path, st, sizeof(st));
 	ostr("state_before", st);
+	if (with_baseline) {
+		/* the same workload under the default scheduler, just before */
+		run_workload(&wo, false, &r);
+		put_wl(&r, "baseline");
+		baseline_ms = r.makespan_ms;
+	}
 	kmsg_open();
 	bool live = false;
 	if (obj) {
@@ -694,6 +705,8 @@ static int cmd_run(int argc, char **argv)
 	} else if (obj) {
 		why = "not_enabled";
 	}
+	if (!why && force_rollback)
+		why = "requested";
 	ostr("failed", why ? why : "");
 	if (obj) {
 		read_line(state_path, st, sizeof(st));
