@@ -4,7 +4,8 @@
  * of a tracked task to the task table, which user space seeds with the
  * profiled command or the threads of a running pid, so only the target's
  * process tree is followed, in the kernel; sched_wakeup and sched_wakeup_new
- * end a sleep and start a run-queue wait, and count who woke whom;
+ * end a sleep and start a run-queue wait; sched_waking counts who woke whom
+ * (it runs in the waker's context);
  * sched_switch ends a run (voluntary or involuntary, as the kernel counts
  * nvcsw and nivcsw) and a run-queue wait (into a log2 histogram of
  * microseconds); sched_process_exit stamps a task's end. Each task keeps the
@@ -119,6 +120,16 @@ static __always_inline void on_wakeup(struct task_struct *p)
 		t->state = WAE_ST_RUNNABLE;
 		t->wakeups++;
 	}
+}
+
+/* sched_waking runs in the waker's context (sched_wakeup may run later on
+ * the wakee's CPU, from an IPI), so the edge is counted here. */
+SEC("tp_btf/sched_waking")
+int BPF_PROG(wae_waking, struct task_struct *p)
+{
+	__u32 tid = BPF_CORE_READ(p, pid);
+	if (!bpf_map_lookup_elem(&tasks, &tid))
+		return 0;
 	struct wae_edge_key k = {.wakee_tid = tid};
 	__u32 waker = (__u32)bpf_get_current_pid_tgid();
 	if (bpf_map_lookup_elem(&tasks, &waker))
@@ -136,6 +147,7 @@ static __always_inline void on_wakeup(struct task_struct *p)
 				count(WAE_CNT_EDGES_DROPPED);
 		}
 	}
+	return 0;
 }
 
 SEC("tp_btf/sched_wakeup")

@@ -44,7 +44,7 @@ struct wae_task {
 	__u64 block_ns;
 	__u64 nvcsw;
 	__u64 nivcsw;
-	__u64 wakeups;	/* times this task was woken */
+	__u64 wakeups; /* times this task was woken */
 	__u64 switches_in;
 	__u64 max_runq_ns;
 };

@@ -1,0 +1,48 @@
+# mcp.cmake: SchedCP's MCP server (JSON-RPC 2.0 over stdio and streamable
+# HTTP), the Workload Analysis Engine (eBPF on the host's scheduler
+# tracepoints) and sched-agent (docs/schedcp-mcp.md). Included by
+# schedcp/CMakeLists.txt after deploy.cmake; the parts that need the policy
+# repository and the VM (scx_core) are guarded by if(TARGET scx_core).
+pkg_check_modules(SCX_MCP_JANSSON REQUIRED IMPORTED_TARGET jansson)
+pkg_check_modules(SCX_MCP_SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+pkg_check_modules(SCX_MCP_MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
+find_package(Threads REQUIRED)
+
+set(SCX_MCP_SRC ${SCX_DIR}/src)
+set(SCX_MCP_TESTS ${SCX_DIR}/tests)
+
+# ---- the protocol layer -------------------------------------------------------
+
+# scx_mcp: JSON-RPC 2.0 and the MCP methods, the schema validator, and the
+# stdio and HTTP transports; no tools of its own.
+add_library(scx_mcp STATIC
+  ${SCX_MCP_SRC}/mcp_schema.c
+  ${SCX_MCP_SRC}/mcp_server.c
+  ${SCX_MCP_SRC}/mcp_stdio.c
+  ${SCX_MCP_SRC}/mcp_http.c)
+target_include_directories(scx_mcp PUBLIC ${SCX_MCP_SRC})
+target_link_libraries(scx_mcp PUBLIC PkgConfig::SCX_MCP_JANSSON PkgConfig::SCX_MCP_MHD
+                      Threads::Threads m)
+
+# ---- the Workload Analysis Engine -----------------------------------------------
+
+# The kernel side, against the host's BTF (the profiles are taken on this host).
+isthmus_bpf_skeleton(wae_sched ${SCX_DIR}/bpf/wae_sched.bpf.c)
+
+# scx_wae_analysis: the pure part (raw counts to profile, compare, store), usable
+# without BPF; scx_wae adds the profiler.
+add_library(scx_wae_analysis STATIC ${SCX_MCP_SRC}/wae_analyze.c ${SCX_MCP_SRC}/wae_store.c)
+target_include_directories(scx_wae_analysis PUBLIC ${SCX_MCP_SRC} ${SCX_DIR}/bpf)
+target_link_libraries(scx_wae_analysis PUBLIC PkgConfig::SCX_MCP_JANSSON
+                      PkgConfig::SCX_MCP_SQLITE3 m)
+
+add_library(scx_wae STATIC ${SCX_MCP_SRC}/wae_profile.c)
+target_link_libraries(scx_wae PUBLIC scx_wae_analysis wae_sched_skel isthmus_bpfenv)
+
+add_executable(scx_wae_workload ${SCX_MCP_TESTS}/wae_workload.c)
+
+add_executable(scx_wae_classify_test ${SCX_MCP_TESTS}/wae_classify_test.c)
+target_link_libraries(scx_wae_classify_test PRIVATE scx_wae isthmus_testkit_bpf)
+isthmus_add_test(NAME scx_wae_classify LABELS bpf root TIMEOUT 180
+                 COMMAND scx_wae_classify_test $<TARGET_FILE:scx_wae_workload>
+                         ${CMAKE_CURRENT_BINARY_DIR}/wae-tmp)

@@ -1,0 +1,131 @@
+/* wae_workload: small workloads of known shape for the Workload Analysis
+ * Engine's tests and sched-agent's runs on the host.
+ *
+ *   wae_workload cpu N SECONDS          N processes spinning for SECONDS each
+ *   wae_workload io SECONDS DIR         write 4 KiB + fdatasync in a loop (D state)
+ *   wae_workload pingpong ROUNDS        two processes bouncing a byte over pipes
+ *   wae_workload longtail N SHORT_MS LONG_MS
+ *                                       N spinning tasks of SHORT_MS and one of LONG_MS
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void spin(double seconds)
+{
+	volatile unsigned long x = 0;
+	double end = now_s() + seconds;
+	while (now_s() < end)
+		for (int i = 0; i < 10000; i++)
+			x += (unsigned long)i;
+}
+
+static int wait_all(void)
+{
+	int status, bad = 0;
+	while (wait(&status) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			bad = 1;
+	return bad;
+}
+
+static int cpu(int n, double secs)
+{
+	for (int i = 0; i < n; i++) {
+		pid_t p = fork();
+		if (p < 0)
+			return 1;
+		if (!p) {
+			spin(secs);
+			_exit(0);
+		}
+	}
+	return wait_all();
+}
+
+static int io(double secs, const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/wae_io.%d", dir, (int)getpid());
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0) {
+		perror(path);
+		return 1;
+	}
+	char buf[4096];
+	memset(buf, 'x', sizeof(buf));
+	double end = now_s() + secs;
+	while (now_s() < end) {
+		if (pwrite(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf) || fdatasync(fd)) {
+			perror("write");
+			break;
+		}
+	}
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
+static int pingpong(long rounds)
+{
+	int a[2], b[2];
+	if (pipe(a) || pipe(b))
+		return 1;
+	pid_t p = fork();
+	if (p < 0)
+		return 1;
+	char c = 'x';
+	if (!p) {
+		for (long i = 0; i < rounds; i++)
+			if (read(a[0], &c, 1) != 1 || write(b[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	for (long i = 0; i < rounds; i++)
+		if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
+			return 1;
+	return wait_all();
+}
+
+static int longtail(int n, double short_ms, double long_ms)
+{
+	for (int i = 0; i <= n; i++) {
+		pid_t p = fork();
+		if (p < 0)
+			return 1;
+		if (!p) {
+			spin((i == n ? long_ms : short_ms) / 1000.0);
+			_exit(0);
+		}
+	}
+	return wait_all();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 4 && !strcmp(argv[1], "cpu"))
+		return cpu(atoi(argv[2]), atof(argv[3]));
+	if (argc >= 4 && !strcmp(argv[1], "io"))
+		return io(atof(argv[2]), argv[3]);
+	if (argc >= 3 && !strcmp(argv[1], "pingpong"))
+		return pingpong(atol(argv[2]));
+	if (argc >= 5 && !strcmp(argv[1], "longtail"))
+		return longtail(atoi(argv[2]), atof(argv[3]), atof(argv[4]));
+	fprintf(stderr,
+		"usage: %s cpu N SECONDS | io SECONDS DIR | pingpong ROUNDS | "
+		"longtail N SHORT_MS LONG_MS\n",
+		argv[0]);
+	return 2;
+}
