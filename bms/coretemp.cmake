@@ -1,0 +1,46 @@
+# Core temperature from physics-generated data, a neural estimator and
+# unsupervised domain adaptation (arXiv 2509.10380), docs/bms-coretemp.md.
+# Included by bms/CMakeLists.txt after ecm.cmake.
+#
+# The float32 inference (core/ct_net.c) joins bms_core through ecm.cmake's
+# glob; the host side (thermal models, data generation, training, adaptation,
+# the EKF baseline, plots, the `bms coretemp` command) joins bms_host. Until
+# ecm.cmake defines those targets, the same sources build as bms_ct_core and
+# bms_ct_host with a stand-alone `bms-coretemp` command, so this part builds
+# and tests on its own.
+find_package(Threads REQUIRED)
+pkg_check_modules(BMS_CT_JANSSON REQUIRED IMPORTED_TARGET jansson)
+pkg_check_modules(BMS_CT_CAIRO REQUIRED IMPORTED_TARGET cairo)
+
+set(BMS_CT_HOST_SOURCES
+  ${BMS_DIR}/src/ct_cell.c
+  ${BMS_DIR}/src/ct_thermal.c
+  ${BMS_DIR}/src/ct_data.c
+  ${BMS_DIR}/src/ct_nn.c
+  ${BMS_DIR}/src/ct_ekf.c
+  ${BMS_DIR}/src/ct_pipeline.c
+  ${BMS_DIR}/src/ct_plot.c
+  ${BMS_DIR}/src/ct_cli.c)
+# Where the cell tables are found by default: ../shared/data/cell beside the tree.
+set_source_files_properties(${BMS_DIR}/src/ct_cell.c PROPERTIES
+  COMPILE_DEFINITIONS BMS_CT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+
+if(TARGET bms_host AND TARGET bms)
+  target_sources(bms_host PRIVATE ${BMS_CT_HOST_SOURCES})
+  target_link_libraries(bms_host PUBLIC Threads::Threads)
+  target_compile_definitions(bms PRIVATE BMS_WITH_CORETEMP)
+  set(BMS_CT_LIB bms_host)
+  set(BMS_CT_CMD $<TARGET_FILE:bms> coretemp)
+else()
+  add_library(bms_ct_core STATIC ${BMS_DIR}/core/ct_net.c)
+  target_include_directories(bms_ct_core PUBLIC ${BMS_DIR}/core)
+  target_link_libraries(bms_ct_core PUBLIC m)
+  add_library(bms_ct_host STATIC ${BMS_CT_HOST_SOURCES})
+  target_include_directories(bms_ct_host PUBLIC ${BMS_DIR}/src)
+  target_link_libraries(bms_ct_host PUBLIC bms_ct_core PkgConfig::BMS_CT_JANSSON
+                        PkgConfig::BMS_CT_CAIRO Threads::Threads m)
+  add_executable(bms-coretemp ${BMS_DIR}/tests/ct_main.c)
+  target_link_libraries(bms-coretemp PRIVATE bms_ct_host)
+  set(BMS_CT_LIB bms_ct_host)
+  set(BMS_CT_CMD $<TARGET_FILE:bms-coretemp> coretemp)
+endif()
