@@ -46,3 +46,44 @@ target_link_libraries(scx_wae_classify_test PRIVATE scx_wae isthmus_testkit_bpf)
 isthmus_add_test(NAME scx_wae_classify LABELS bpf root TIMEOUT 180
                  COMMAND scx_wae_classify_test $<TARGET_FILE:scx_wae_workload>
                          ${CMAKE_CURRENT_BINARY_DIR}/wae-tmp)
+
+# ---- the server ----------------------------------------------------------------
+
+# schedcp-mcp: the MCP server program; with scx_core it also serves the policy
+# tools over the repository, the verifier and deployment.
+# The policy tools need scx_core's functions; while that library is still
+# growing, they are built only once every function they call is defined in
+# its sources, so that the tree always builds.
+set(SCX_MCP_HAVE_CORE OFF)
+if(TARGET scx_core)
+  get_target_property(scx_core_srcs scx_core SOURCES)
+  set(scx_core_text "")
+  foreach(f IN LISTS scx_core_srcs)
+    if(EXISTS ${f})
+      file(READ ${f} t)
+      string(APPEND scx_core_text "${t}")
+    endif()
+  endforeach()
+  set(SCX_MCP_HAVE_CORE ON)
+  foreach(fn scx_open scx_close scx_seed scx_policy_add scx_policy_list scx_policy_show
+             scx_perf_record scx_verify_policy scx_verdict_free scx_deploy scx_rollback
+             scx_status scx_history)
+    if(NOT scx_core_text MATCHES "[a-z_]+[ *]+${fn}\\([^)]*\\)[ \t\r\n]*{")
+      message(STATUS "schedcp-mcp: scx_core does not define ${fn} yet; policy tools left out")
+      set(SCX_MCP_HAVE_CORE OFF)
+      break()
+    endif()
+  endforeach()
+endif()
+
+set(SCX_MCP_SERVER_SRC ${SCX_MCP_SRC}/mcp_main.c ${SCX_MCP_SRC}/mcp_tools_wae.c)
+if(SCX_MCP_HAVE_CORE)
+  list(APPEND SCX_MCP_SERVER_SRC ${SCX_MCP_SRC}/mcp_tools_scx.c)
+endif()
+add_executable(schedcp-mcp ${SCX_MCP_SERVER_SRC})
+target_link_libraries(schedcp-mcp PRIVATE scx_mcp scx_wae)
+if(SCX_MCP_HAVE_CORE)
+  target_compile_definitions(schedcp-mcp PRIVATE SCX_MCP_HAVE_CORE=1)
+  target_link_libraries(schedcp-mcp PRIVATE scx_core)
+endif()
+install(TARGETS schedcp-mcp)

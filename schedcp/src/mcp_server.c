@@ -212,7 +212,7 @@ int scx_mcp_server_add_resources(struct scx_mcp_server *srv, const char *prefix,
 
 static int send_json(scx_mcp_send_fn send, void *ctx, json_t *msg)
 {
-	char *text = json_dumps(msg, JSON_COMPACT);
+	char *text = json_dumps(msg, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	json_decref(msg);
 	if (!text)
 		return -ENOMEM;
