@@ -143,9 +143,93 @@ static uint64_t sat_u64(double x)
 static const void *const *g_labels;
 static cell g_exit_cell[1];
 
-#define S(i)   fp[pc[i].u]
-#define A(i)   (pc[i].u)
+#define S(i) fp[pc[i].u]
+#define A(i) (pc[i].u)
+#ifdef WASM_OPSTATS
+/* A profiling aid (never in a normal build): counts executed operations and
+ * pairs of consecutive ones, printed to stderr at exit. */
+static const char *const g_op_names[] = {
+#define WASM_OP_NAME(n) #n,
+	WASM_OPS(WASM_OP_NAME)
+#undef WASM_OP_NAME
+#define WASM_PAIR_NAME(a, b) "P_" #a "__" #b,
+		WASM_PAIRS(WASM_PAIR_NAME)
+#undef WASM_PAIR_NAME
+};
+static uint64_t g_pairs[OP_COUNT][OP_COUNT];
+static const void *g_hkey[4096];
+static uint16_t g_hval[4096];
+static int g_prev;
+static bool g_stats_init;
+static uint32_t hslot(const void *h)
+{
+	return (uint32_t)(((uintptr_t)h * 0x9E3779B97F4A7C15ull) >> 52);
+}
+static void opstats_print(void)
+{
+	static uint64_t tot[OP_COUNT];
+	uint64_t all = 0;
+	for (int a = 0; a < OP_COUNT; a++)
+		for (int b = 0; b < OP_COUNT; b++) {
+			tot[b] += g_pairs[a][b];
+			all += g_pairs[a][b];
+		}
+	fprintf(stderr, "opstats: %llu operations\n", (unsigned long long)all);
+	for (int k = 0; k < 60; k++) {
+		int best = -1;
+		for (int b = 0; b < OP_COUNT; b++)
+			if (tot[b] && (best < 0 || tot[b] > tot[best]))
+				best = b;
+		if (best < 0)
+			break;
+		fprintf(stderr, "op %6.2f%% %s\n", 100.0 * (double)tot[best] / (double)all,
+			g_op_names[best]);
+		tot[best] = 0;
+	}
+	for (int k = 0; k < 80; k++) {
+		int ba = -1, bb = -1;
+		for (int a = 0; a < OP_COUNT; a++)
+			for (int b = 0; b < OP_COUNT; b++)
+				if (g_pairs[a][b] && (ba < 0 || g_pairs[a][b] > g_pairs[ba][bb])) {
+					ba = a;
+					bb = b;
+				}
+		if (ba < 0)
+			break;
+		fprintf(stderr, "pair %6.2f%% %s %s\n",
+			100.0 * (double)g_pairs[ba][bb] / (double)all, g_op_names[ba],
+			g_op_names[bb]);
+		g_pairs[ba][bb] = 0;
+	}
+}
+static void opstats(const void *h)
+{
+	if (!g_stats_init) {
+		g_stats_init = true;
+		atexit(opstats_print);
+		for (int o = 0; o < OP_COUNT; o++) {
+			uint32_t j = hslot(g_labels[o]);
+			while (g_hkey[j] && g_hkey[j] != g_labels[o])
+				j = (j + 1) & 4095;
+			g_hkey[j] = g_labels[o];
+			g_hval[j] = (uint16_t)o;
+		}
+	}
+	uint32_t i = hslot(h);
+	while (g_hkey[i] != h)
+		i = (i + 1) & 4095;
+	int o = g_hval[i];
+	g_pairs[g_prev][o]++;
+	g_prev = o;
+}
+#define NEXT()                  \
+	do {                    \
+		opstats(pc->h); \
+		goto * pc->h;   \
+	} while (0)
+#else
 #define NEXT() goto * pc->h // NOLINT(bugprone-macro-parentheses)
+#endif
 #define TRAP(m)                 \
 	do {                    \
 		trap_msg = (m); \
@@ -175,54 +259,70 @@ static cell g_exit_cell[1];
 #define F32(i) bits_f32((uint32_t)S(i))
 #define F64(i) bits_f64(S(i))
 
-#define BIN32(name, expr)                        \
-	L_##name:                                \
+/* Each handler family has a body macro (BODY_*: the work and the pc
+ * advance, no dispatch) and a handler macro (its label, the body, NEXT).
+ * The bodies of the operations that start a pair (ops.h, WASM_PAIRS) are
+ * named PB_<op> and serve both the operation's own handler (OPB) and the
+ * pair's, which goes on to the second operation's label directly. */
+#define OPB(name)             \
+	L_##name : PB_##name; \
+	NEXT();
+#define BODY_BIN32(expr)                         \
 	{                                        \
 		uint32_t a = U32(2), b = U32(3); \
 		S(1) = (uint32_t)(expr);         \
 		pc += 4;                         \
-		NEXT();                          \
 	}
-#define BIN64(name, expr)                        \
-	L_##name:                                \
+#define BODY_BIN64(expr)                         \
 	{                                        \
 		uint64_t a = U64(2), b = U64(3); \
 		S(1) = (uint64_t)(expr);         \
 		pc += 4;                         \
-		NEXT();                          \
 	}
-#define BIN32I(name, expr)                               \
-	L_##name:                                        \
+#define BODY_BIN32I(expr)                                \
 	{                                                \
 		uint32_t a = U32(2), b = (uint32_t)A(3); \
 		S(1) = (uint32_t)(expr);                 \
 		pc += 4;                                 \
-		NEXT();                                  \
 	}
-#define BIN64I(name, expr)                     \
-	L_##name:                              \
+#define BODY_BIN64I(expr)                      \
 	{                                      \
 		uint64_t a = U64(2), b = A(3); \
 		S(1) = (uint64_t)(expr);       \
 		pc += 4;                       \
-		NEXT();                        \
 	}
-#define BRC(name, cond)                          \
-	L_BR_IF_##name : if (cond) pc = pc[3].p; \
-	else pc += 4;                            \
-	NEXT();
+#define BODY_BINF64(expr)                      \
+	{                                      \
+		double a = F64(2), b = F64(3); \
+		S(1) = (expr);                 \
+		pc += 4;                       \
+	}
+#define BIN32(name, expr)  L_##name : BODY_BIN32(expr) NEXT();
+#define BIN64(name, expr)  L_##name : BODY_BIN64(expr) NEXT();
+#define BIN32I(name, expr) L_##name : BODY_BIN32I(expr) NEXT();
+#define BIN64I(name, expr) L_##name : BODY_BIN64I(expr) NEXT();
+#define BINF64(name, expr) L_##name : BODY_BINF64(expr) NEXT();
+/* compare and branch: a b target */
+#define BODY_BRC(cond)                \
+	{                             \
+		if (cond) {           \
+			pc = pc[3].p; \
+			NEXT();       \
+		}                     \
+		pc += 4;              \
+	}
+#define BODY_BRCL(cond)                      \
+	{                                    \
+		if (cond) {                  \
+			pc = pc[3].p;        \
+			SAFEPOINT_CHECK(pc); \
+			NEXT();              \
+		}                            \
+		pc += 4;                     \
+	}
+#define BRC(name, cond)	 L_BR_IF_##name : BODY_BRC(cond) NEXT();
 #define BRCI(name, cond) BRC(name, cond)
-#define BRCL(name, cond)             \
-	L_BR_IF_##name : if (cond)   \
-	{                            \
-		pc = pc[3].p;        \
-		SAFEPOINT_CHECK(pc); \
-	}                            \
-	else                         \
-	{                            \
-		pc += 4;             \
-	}                            \
-	NEXT();
+#define BRCL(name, cond) L_BR_IF_##name : BODY_BRCL(cond) NEXT();
 #define BINF32(name, expr)                    \
 	L_##name:                             \
 	{                                     \
@@ -230,14 +330,6 @@ static cell g_exit_cell[1];
 		S(1) = (expr);                \
 		pc += 4;                      \
 		NEXT();                       \
-	}
-#define BINF64(name, expr)                     \
-	L_##name:                              \
-	{                                      \
-		double a = F64(2), b = F64(3); \
-		S(1) = (expr);                 \
-		pc += 4;                       \
-		NEXT();                        \
 	}
 #define UN(name, T, get, expr) \
 	L_##name:              \
@@ -247,8 +339,7 @@ static cell g_exit_cell[1];
 		pc += 3;       \
 		NEXT();        \
 	}
-#define LOAD(name, N, expr)                            \
-	L_##name:                                      \
+#define BODY_LOAD(N, expr)                             \
 	{                                              \
 		uint64_t ea = (uint64_t)U32(2) + A(3); \
 		if (unlikely(ea + (N) > msize))        \
@@ -256,10 +347,8 @@ static cell g_exit_cell[1];
 		const uint8_t *p = mbase + ea;         \
 		S(1) = (expr);                         \
 		pc += 4;                               \
-		NEXT();                                \
 	}
-#define STORE(name, N, stmt)                           \
-	L_##name:                                      \
+#define BODY_STORE(N, stmt)                            \
 	{                                              \
 		uint64_t ea = (uint64_t)U32(1) + A(3); \
 		if (unlikely(ea + (N) > msize))        \
@@ -269,11 +358,11 @@ static cell g_exit_cell[1];
 		stmt;                                  \
 		MARK_DIRTY(ea, N);                     \
 		pc += 4;                               \
-		NEXT();                                \
 	}
+#define LOAD(name, N, expr)  L_##name : BODY_LOAD(N, expr) NEXT();
+#define STORE(name, N, stmt) L_##name : BODY_STORE(N, stmt) NEXT();
 
-#define LOAD2(name, N, expr)                                                \
-	L_##name##_ADD:                                                     \
+#define BODY_LOAD2(N, expr)                                                 \
 	{                                                                   \
 		uint64_t ea = (uint64_t)(uint32_t)(U32(2) + U32(3)) + A(4); \
 		if (unlikely(ea + (N) > msize))                             \
@@ -281,8 +370,8 @@ static cell g_exit_cell[1];
 		const uint8_t *p = mbase + ea;                              \
 		S(1) = (expr);                                              \
 		pc += 5;                                                    \
-		NEXT();                                                     \
 	}
+#define LOAD2(name, N, expr) L_##name##_ADD : BODY_LOAD2(N, expr) NEXT();
 #define STORE2(name, N, stmt)                                               \
 	L_##name##_ADD:                                                     \
 	{                                                                   \
@@ -299,8 +388,7 @@ static cell g_exit_cell[1];
 
 /* f64 arithmetic on a slot (o) and a value loaded from memory (m):
  * dst addr off other */
-#define LDF64(name, expr)                                          \
-	L_##name:                                                  \
+#define BODY_LDF64(expr)                                           \
 	{                                                          \
 		uint64_t ea = (uint64_t)U32(2) + A(3);             \
 		if (unlikely(ea + 8 > msize))                      \
@@ -308,12 +396,11 @@ static cell g_exit_cell[1];
 		double m = bits_f64(ld64(mbase + ea)), o = F64(4); \
 		S(1) = f64_bits(expr);                             \
 		pc += 5;                                           \
-		NEXT();                                            \
 	}
+#define LDF64(name, expr) L_##name : BODY_LDF64(expr) NEXT();
 
 /* f64 read-modify-write: m = mem[addr+off]; mem[addr+off] = expr(o, m) */
-#define RMWF64(name, expr)                                \
-	L_##name:                                         \
+#define BODY_RMWF64(expr)                                 \
 	{                                                 \
 		uint64_t ea = (uint64_t)U32(1) + A(2);    \
 		if (unlikely(ea + 8 > msize))             \
@@ -323,8 +410,8 @@ static cell g_exit_cell[1];
 		st64(p, f64_bits(expr));                  \
 		MARK_DIRTY(ea, 8);                        \
 		pc += 5;                                  \
-		NEXT();                                   \
 	}
+#define RMWF64(name, expr) L_##name : BODY_RMWF64(expr) NEXT();
 /* i32 read-modify-write: m = mem[addr+off]; mem[addr+off] = expr(o, m) */
 #define RMWI32(name, expr)                             \
 	L_##name:                                      \
@@ -353,8 +440,7 @@ static cell g_exit_cell[1];
 	}
 /* f64 arithmetic stored to memory: addr a b off (the arithmetic cannot
  * trap, so computing it before the bounds check changes nothing) */
-#define STF64(name, expr)                              \
-	L_##name:                                      \
+#define BODY_STF64(expr)                               \
 	{                                              \
 		double x = F64(2), y = F64(3);         \
 		uint64_t ea = (uint64_t)U32(1) + A(4); \
@@ -363,7 +449,85 @@ static cell g_exit_cell[1];
 		st64(mbase + ea, f64_bits(expr));      \
 		MARK_DIRTY(ea, 8);                     \
 		pc += 5;                               \
-		NEXT();                                \
+	}
+#define STF64(name, expr) L_##name : BODY_STF64(expr) NEXT();
+
+/* The bodies of the operations that start pairs. */
+#define PB_I32_ADD_IMM	       BODY_BIN32I(a + b)
+#define PB_I32_SUB_IMM	       BODY_BIN32I(a - b)
+#define PB_I32_MUL_IMM	       BODY_BIN32I((a * b))
+#define PB_I32_AND_IMM	       BODY_BIN32I((a & b))
+#define PB_I32_SHL_IMM	       BODY_BIN32I(a << (b & 31))
+#define PB_I64_ADD_IMM	       BODY_BIN64I(a + b)
+#define PB_I32_ADD	       BODY_BIN32(a + b)
+#define PB_I32_GT_U	       BODY_BIN32(a > b)
+#define PB_I32_LE_U	       BODY_BIN32(a <= b)
+#define PB_F64_MUL	       BODY_BINF64(f64_bits((a * b)))
+#define PB_F64_SUB	       BODY_BINF64(f64_bits(a - b))
+#define PB_I32_LOAD	       BODY_LOAD(4, ld32(p))
+#define PB_I32_LOAD8_U	       BODY_LOAD(1, p[0])
+#define PB_I64_LOAD8_U	       BODY_LOAD(1, p[0])
+#define PB_F64_LOAD	       BODY_LOAD(8, ld64(p))
+#define PB_I32_STORE	       BODY_STORE(4, st32(p, (uint32_t)v))
+#define PB_I32_STORE8	       BODY_STORE(1, p[0] = (uint8_t)v)
+#define PB_I64_STORE	       BODY_STORE(8, st64(p, v))
+#define PB_I32_LOAD_ADD	       BODY_LOAD2(4, ld32(p))
+#define PB_I32_LOAD8_U_ADD     BODY_LOAD2(1, p[0])
+#define PB_F64_LOAD_ADD	       BODY_LOAD2(8, ld64(p))
+#define PB_F64_MUL_LB	       BODY_LDF64((o * m))
+#define PB_F64_ADD_LB_RMW      BODY_RMWF64(o + m)
+#define PB_F64_SUB_ST	       BODY_STF64(x - y)
+#define PB_BR_IF_I32_NE	       BODY_BRC((uint32_t)U32(1) != (uint32_t)U32(2))
+#define PB_BR_IF_I32_GE_U      BODY_BRC((uint32_t)U32(1) >= (uint32_t)U32(2))
+#define PB_BR_IF_I32_NE_LOOP   BODY_BRCL((uint32_t)U32(1) != (uint32_t)U32(2))
+#define PB_BR_IF_I32_LT_U_LOOP BODY_BRCL((uint32_t)U32(1) < (uint32_t)U32(2))
+#define PB_BR_IF_I32_LE_U_LOOP BODY_BRCL((uint32_t)U32(1) <= (uint32_t)U32(2))
+#define PB_BR_UNLESS                  \
+	{                             \
+		if (!U32(1)) {        \
+			pc = pc[2].p; \
+			NEXT();       \
+		}                     \
+		pc += 3;              \
+	}
+#define PB_BR_IF_LOOP                        \
+	{                                    \
+		if (U32(1)) {                \
+			pc = pc[2].p;        \
+			SAFEPOINT_CHECK(pc); \
+			NEXT();              \
+		}                            \
+		pc += 3;                     \
+	}
+#define PB_MOV               \
+	{                    \
+		S(1) = S(2); \
+		pc += 3;     \
+	}
+#define PB_CONST             \
+	{                    \
+		S(1) = A(2); \
+		pc += 3;     \
+	}
+#define PB_SELECT                            \
+	{                                    \
+		S(1) = U32(4) ? S(2) : S(3); \
+		pc += 5;                     \
+	}
+#define PB_GLOBAL_GET                            \
+	{                                        \
+		S(1) = inst->globals[A(2)]->val; \
+		pc += 3;                         \
+	}
+#define PB_GLOBAL_SET                            \
+	{                                        \
+		inst->globals[A(1)]->val = S(2); \
+		pc += 3;                         \
+	}
+#define PB_I32_EQZ                  \
+	{                           \
+		S(1) = U32(2) == 0; \
+		pc += 3;            \
 	}
 
 #ifdef WASM_NO_SAFEPOINTS
@@ -387,6 +551,9 @@ static wasm_result interp(wasm_exec *ex, const void *const **labels_out)
 		// cppcheck-suppress syntaxError
 		WASM_OPS(WASM_OP_LABEL)
 #undef WASM_OP_LABEL
+#define WASM_PAIR_LABEL(a, b) &&L_P_##a##__##b,
+			WASM_PAIRS(WASM_PAIR_LABEL)
+#undef WASM_PAIR_LABEL
 	};
 	if (labels_out) {
 		*labels_out = labels;
@@ -428,12 +595,7 @@ L_BR_IF:
 	else
 		pc += 3;
 	NEXT();
-L_BR_UNLESS:
-	if (!U32(1))
-		pc = pc[2].p;
-	else
-		pc += 3;
-	NEXT();
+	OPB(BR_UNLESS)
 L_BR_TABLE : {
 	uint32_t i = U32(1);
 	uint64_t n = A(2);
@@ -443,7 +605,7 @@ L_BR_TABLE : {
 	/* compare and branch: a b target */
 	BRC(I32_EQ, (uint32_t)U32(1) == (uint32_t)U32(2))
 	BRCI(I32_EQ_IMM, (uint32_t)U32(1) == (uint32_t)(uint32_t)A(2))
-	BRC(I32_NE, (uint32_t)U32(1) != (uint32_t)U32(2))
+	OPB(BR_IF_I32_NE)
 	BRCI(I32_NE_IMM, (uint32_t)U32(1) != (uint32_t)(uint32_t)A(2))
 	BRC(I32_LT_S, (int32_t)U32(1) < (int32_t)U32(2))
 	BRCI(I32_LT_S_IMM, (int32_t)U32(1) < (int32_t)(uint32_t)A(2))
@@ -459,16 +621,16 @@ L_BR_TABLE : {
 	BRCI(I32_LE_U_IMM, (uint32_t)U32(1) <= (uint32_t)(uint32_t)A(2))
 	BRC(I32_GE_S, (int32_t)U32(1) >= (int32_t)U32(2))
 	BRCI(I32_GE_S_IMM, (int32_t)U32(1) >= (int32_t)(uint32_t)A(2))
-	BRC(I32_GE_U, (uint32_t)U32(1) >= (uint32_t)U32(2))
+	OPB(BR_IF_I32_GE_U)
 	BRCI(I32_GE_U_IMM, (uint32_t)U32(1) >= (uint32_t)(uint32_t)A(2))
 	/* the same, to a loop: the loop's safe point is checked here */
 	BRCL(I32_EQ_LOOP, (uint32_t)U32(1) == (uint32_t)U32(2))
 	BRCL(I32_EQ_IMM_LOOP, (uint32_t)U32(1) == (uint32_t)(uint32_t)A(2))
-	BRCL(I32_NE_LOOP, (uint32_t)U32(1) != (uint32_t)U32(2))
+	OPB(BR_IF_I32_NE_LOOP)
 	BRCL(I32_NE_IMM_LOOP, (uint32_t)U32(1) != (uint32_t)(uint32_t)A(2))
 	BRCL(I32_LT_S_LOOP, (int32_t)U32(1) < (int32_t)U32(2))
 	BRCL(I32_LT_S_IMM_LOOP, (int32_t)U32(1) < (int32_t)(uint32_t)A(2))
-	BRCL(I32_LT_U_LOOP, (uint32_t)U32(1) < (uint32_t)U32(2))
+	OPB(BR_IF_I32_LT_U_LOOP)
 	BRCL(I32_LT_U_IMM_LOOP, (uint32_t)U32(1) < (uint32_t)(uint32_t)A(2))
 	BRCL(I32_GT_S_LOOP, (int32_t)U32(1) > (int32_t)U32(2))
 	BRCL(I32_GT_S_IMM_LOOP, (int32_t)U32(1) > (int32_t)(uint32_t)A(2))
@@ -476,7 +638,7 @@ L_BR_TABLE : {
 	BRCL(I32_GT_U_IMM_LOOP, (uint32_t)U32(1) > (uint32_t)(uint32_t)A(2))
 	BRCL(I32_LE_S_LOOP, (int32_t)U32(1) <= (int32_t)U32(2))
 	BRCL(I32_LE_S_IMM_LOOP, (int32_t)U32(1) <= (int32_t)(uint32_t)A(2))
-	BRCL(I32_LE_U_LOOP, (uint32_t)U32(1) <= (uint32_t)U32(2))
+	OPB(BR_IF_I32_LE_U_LOOP)
 	BRCL(I32_LE_U_IMM_LOOP, (uint32_t)U32(1) <= (uint32_t)(uint32_t)A(2))
 	BRCL(I32_GE_S_LOOP, (int32_t)U32(1) >= (int32_t)U32(2))
 	BRCL(I32_GE_S_IMM_LOOP, (int32_t)U32(1) >= (int32_t)(uint32_t)A(2))
@@ -486,14 +648,7 @@ L_BR_LOOP:
 	pc = pc[1].p;
 	SAFEPOINT_CHECK(pc);
 	NEXT();
-L_BR_IF_LOOP:
-	if (U32(1)) {
-		pc = pc[2].p;
-		SAFEPOINT_CHECK(pc);
-	} else {
-		pc += 3;
-	}
-	NEXT();
+	OPB(BR_IF_LOOP)
 L_BR_UNLESS_LOOP:
 	if (!U32(1)) {
 		pc = pc[2].p;
@@ -620,19 +775,19 @@ L_BR_UNLESS64_LOOP:
 	BIN64I(I64_GE_S_IMM, (int64_t)a >= (int64_t)b)
 	BIN32I(I32_GE_U_IMM, (uint32_t)a >= (uint32_t)b)
 	BIN64I(I64_GE_U_IMM, (uint64_t)a >= (uint64_t)b)
-	BIN32I(I32_ADD_IMM, a + b)
-	BIN64I(I64_ADD_IMM, a + b)
-	BIN32I(I32_SUB_IMM, a - b)
+	OPB(I32_ADD_IMM)
+	OPB(I64_ADD_IMM)
+	OPB(I32_SUB_IMM)
 	BIN64I(I64_SUB_IMM, a - b)
-	BIN32I(I32_MUL_IMM, a * b)
+	OPB(I32_MUL_IMM)
 	BIN64I(I64_MUL_IMM, a * b)
-	BIN32I(I32_AND_IMM, a & b)
+	OPB(I32_AND_IMM)
 	BIN64I(I64_AND_IMM, a & b)
 	BIN32I(I32_OR_IMM, a | b)
 	BIN64I(I64_OR_IMM, a | b)
 	BIN32I(I32_XOR_IMM, a ^ b)
 	BIN64I(I64_XOR_IMM, a ^ b)
-	BIN32I(I32_SHL_IMM, a << (b & 31))
+	OPB(I32_SHL_IMM)
 	BIN32I(I32_SHR_S_IMM, (uint32_t)((int32_t)a >> (b & 31)))
 	BIN32I(I32_SHR_U_IMM, a >> (b & 31))
 	BIN64I(I64_SHL_IMM, a << (b & 63))
@@ -748,65 +903,50 @@ L_SAFEPOINT:
 	SAFEPOINT_CHECK(pc + 1);
 	pc += 1;
 	NEXT();
-L_MOV:
-	S(1) = S(2);
-	pc += 3;
-	NEXT();
+	OPB(MOV)
 L_MOVN: /* dst below src: a forward copy is safe */
 	for (uint64_t k = 0, n = A(3); k < n; k++)
 		fp[A(1) + k] = fp[A(2) + k];
 	pc += 4;
 	NEXT();
-L_CONST:
-	S(1) = A(2);
-	pc += 3;
-	NEXT();
-L_SELECT:
-	S(1) = U32(4) ? S(2) : S(3);
-	pc += 5;
-	NEXT();
+	OPB(CONST)
+	OPB(SELECT)
 L_SELECT64:
 	S(1) = U64(4) ? S(2) : S(3);
 	pc += 5;
 	NEXT();
-L_GLOBAL_GET:
-	S(1) = inst->globals[A(2)]->val;
-	pc += 3;
-	NEXT();
-L_GLOBAL_SET:
-	inst->globals[A(1)]->val = S(2);
-	pc += 3;
-	NEXT();
+	OPB(GLOBAL_GET)
+	OPB(GLOBAL_SET)
 
-	LOAD(I32_LOAD, 4, ld32(p))
+	OPB(I32_LOAD)
 	LOAD(I64_LOAD, 8, ld64(p))
 	LOAD(F32_LOAD, 4, ld32(p))
-	LOAD(F64_LOAD, 8, ld64(p))
+	OPB(F64_LOAD)
 	LOAD(I32_LOAD8_S, 1, (uint32_t)(int32_t)(int8_t)p[0])
-	LOAD(I32_LOAD8_U, 1, p[0])
+	OPB(I32_LOAD8_U)
 	LOAD(I32_LOAD16_S, 2, (uint32_t)(int32_t)(int16_t)ld16(p))
 	LOAD(I32_LOAD16_U, 2, ld16(p))
 	LOAD(I64_LOAD8_S, 1, (uint64_t)(int64_t)(int8_t)p[0])
-	LOAD(I64_LOAD8_U, 1, p[0])
+	OPB(I64_LOAD8_U)
 	LOAD(I64_LOAD16_S, 2, (uint64_t)(int64_t)(int16_t)ld16(p))
 	LOAD(I64_LOAD16_U, 2, ld16(p))
 	LOAD(I64_LOAD32_S, 4, (uint64_t)(int64_t)(int32_t)ld32(p))
 	LOAD(I64_LOAD32_U, 4, ld32(p))
-	STORE(I32_STORE, 4, st32(p, (uint32_t)v))
-	STORE(I64_STORE, 8, st64(p, v))
+	OPB(I32_STORE)
+	OPB(I64_STORE)
 	STORE(F32_STORE, 4, st32(p, (uint32_t)v))
 	STORE(F64_STORE, 8, st64(p, v))
-	STORE(I32_STORE8, 1, p[0] = (uint8_t)v)
+	OPB(I32_STORE8)
 	STORE(I32_STORE16, 2, st16(p, (uint16_t)v))
 	STORE(I64_STORE8, 1, p[0] = (uint8_t)v)
 	STORE(I64_STORE16, 2, st16(p, (uint16_t)v))
 	STORE(I64_STORE32, 4, st32(p, (uint32_t)v))
-	LOAD2(I32_LOAD, 4, ld32(p))
+	OPB(I32_LOAD_ADD)
 	LOAD2(I64_LOAD, 8, ld64(p))
 	LOAD2(F32_LOAD, 4, ld32(p))
-	LOAD2(F64_LOAD, 8, ld64(p))
+	OPB(F64_LOAD_ADD)
 	LOAD2(I32_LOAD8_S, 1, (uint32_t)(int32_t)(int8_t)p[0])
-	LOAD2(I32_LOAD8_U, 1, p[0])
+	OPB(I32_LOAD8_U_ADD)
 	LOAD2(I32_LOAD16_S, 2, (uint32_t)(int32_t)(int16_t)ld16(p))
 	LOAD2(I32_LOAD16_U, 2, ld16(p))
 	LOAD2(I64_LOAD8_S, 1, (uint64_t)(int64_t)(int8_t)p[0])
@@ -837,15 +977,15 @@ L_MEMORY_GROW : {
 	NEXT();
 }
 
-	UN(I32_EQZ, uint32_t, U32, a == 0)
+	OPB(I32_EQZ)
 	BIN32(I32_EQ, a == b)
 	BIN32(I32_NE, a != b)
 	BIN32(I32_LT_S, (int32_t)a < (int32_t)b)
 	BIN32(I32_LT_U, a < b)
 	BIN32(I32_GT_S, (int32_t)a > (int32_t)b)
-	BIN32(I32_GT_U, a > b)
+	OPB(I32_GT_U)
 	BIN32(I32_LE_S, (int32_t)a <= (int32_t)b)
-	BIN32(I32_LE_U, a <= b)
+	OPB(I32_LE_U)
 	BIN32(I32_GE_S, (int32_t)a >= (int32_t)b)
 	BIN32(I32_GE_U, a >= b)
 	UN(I64_EQZ, uint64_t, U64, a == 0)
@@ -874,7 +1014,7 @@ L_MEMORY_GROW : {
 	UN(I32_CLZ, uint32_t, U32, a ? (uint32_t)__builtin_clz(a) : 32u)
 	UN(I32_CTZ, uint32_t, U32, a ? (uint32_t)__builtin_ctz(a) : 32u)
 	UN(I32_POPCNT, uint32_t, U32, (uint32_t)__builtin_popcount(a))
-	BIN32(I32_ADD, a + b)
+	OPB(I32_ADD)
 	BIN32(I32_SUB, a - b)
 	BIN32(I32_MUL, a * b)
 L_I32_DIV_S : {
@@ -988,7 +1128,7 @@ L_I64_REM_U : {
 	UN(F64_TRUNC, double, F64, f64_bits(isnan(a) ? a + a : trunc(a)))
 	UN(F64_NEAREST, double, F64, f64_bits(isnan(a) ? a + a : nearbyint(a)))
 	UN(F64_SQRT, double, F64, f64_bits(sqrt(a)))
-	RMWF64(F64_ADD_LB_RMW, o + m)
+	OPB(F64_ADD_LB_RMW)
 	RMWF64(F64_SUB_LB_RMW, o - m)
 	RMWF64(F64_MUL_LB_RMW, o * m)
 	RMWF64(F64_DIV_LB_RMW, o / m)
@@ -1009,18 +1149,18 @@ L_I64_REM_U : {
 	LDI32(I32_XOR_LB, o ^ m)
 	LDI32(I32_SUB_LA, m - o)
 	STF64(F64_ADD_ST, x + y)
-	STF64(F64_SUB_ST, x - y)
+	OPB(F64_SUB_ST)
 	STF64(F64_MUL_ST, x * y)
 	STF64(F64_DIV_ST, x / y)
 	LDF64(F64_ADD_LB, o + m)
 	LDF64(F64_SUB_LB, o - m)
-	LDF64(F64_MUL_LB, o * m)
+	OPB(F64_MUL_LB)
 	LDF64(F64_DIV_LB, o / m)
 	LDF64(F64_SUB_LA, m - o)
 	LDF64(F64_DIV_LA, m / o)
 	BINF64(F64_ADD, f64_bits(a + b))
-	BINF64(F64_SUB, f64_bits(a - b))
-	BINF64(F64_MUL, f64_bits(a * b))
+	OPB(F64_SUB)
+	OPB(F64_MUL)
 	BINF64(F64_DIV, f64_bits(a / b))
 	BINF64(F64_MIN, f64_bits(fmin64(a, b)))
 	BINF64(F64_MAX, f64_bits(fmax64(a, b)))
@@ -1246,6 +1386,13 @@ L_REF_FUNC:
 	pc += 3;
 	NEXT();
 
+	/* pairs: the first operation's body, then the second's handler */
+#define WASM_PAIR_HANDLER(a, b)  \
+	L_P_##a##__##b : PB_##a; \
+	goto L_##b;
+	WASM_PAIRS(WASM_PAIR_HANDLER)
+#undef WASM_PAIR_HANDLER
+
 #ifndef WASM_NO_SAFEPOINTS
 safepoint:
 	if (ex->nested > 0) {
@@ -1280,15 +1427,44 @@ trapped:
 	return WASM_TRAP;
 }
 
+/* The operation of a handler address (a hash table built with the labels),
+ * or -1. */
+static const void *g_op_key[2048];
+static uint16_t g_op_val[2048];
+
+static uint32_t op_hash(const void *h)
+{
+	return (uint32_t)(((uint64_t)(uintptr_t)h * 0x9E3779B97F4A7C15ull) >> 53);
+}
+
 const void *const *wasm_interp_labels(void)
 {
 	if (!g_labels) {
 		const void *const *l;
 		interp(NULL, &l);
 		g_exit_cell[0].h = l[OP_EXIT];
+		_Static_assert(OP_COUNT < 2048, "the handler table is too small");
+		for (int o = 0; o < OP_COUNT; o++) {
+			uint32_t i = op_hash(l[o]);
+			while (g_op_key[i] && g_op_key[i] != l[o])
+				i = (i + 1) & 2047;
+			g_op_key[i] = l[o];
+			g_op_val[i] = (uint16_t)o;
+		}
 		g_labels = l;
 	}
 	return g_labels;
+}
+
+int wasm_interp_op_of(const void *h)
+{
+	wasm_interp_labels();
+	for (uint32_t i = op_hash(h);; i = (i + 1) & 2047) {
+		if (g_op_key[i] == h)
+			return g_op_val[i];
+		if (!g_op_key[i])
+			return -1;
+	}
 }
 
 cell *wasm_exit_cell(void)

@@ -404,11 +404,110 @@
 	X(BR_IF_AND_IMM_LOOP)                                                     \
 	X(BR_UNLESS_AND_IMM_LOOP)
 
+/* Pairs of consecutive operations that run as one handler (compile.c,
+ * fuse_pairs): the first one's body, then a direct jump to the second's
+ * label. Each first operation has a body macro PB_<op> in interp.c. */
+#define WASM_PAIRS(X)                           \
+	X(I32_STORE8, I32_ADD)                  \
+	X(I32_ADD, BR_IF_I32_LE_U_LOOP)         \
+	X(I32_ADD, I32_ADD)                     \
+	X(I32_EQZ, I32_ADD)                     \
+	X(I32_ADD, I32_LOAD8_U_ADD)             \
+	X(I32_LOAD8_U_ADD, I32_EQZ)             \
+	X(F64_MUL, F64_MUL)                     \
+	X(F64_ADD_LB_RMW, I32_ADD_IMM)          \
+	X(F64_SUB, F64_MUL)                     \
+	X(F64_LOAD_ADD, F64_SUB)                \
+	X(F64_MUL, F64_ADD_LB_RMW)              \
+	X(F64_MUL, F64_SUB_ST)                  \
+	X(I32_ADD_IMM, F64_MUL)                 \
+	X(I32_ADD_IMM, I32_ADD_IMM)             \
+	X(F64_MUL, F64_LOAD_ADD)                \
+	X(F64_LOAD, F64_MUL)                    \
+	X(F64_SUB_ST, F64_LOAD)                 \
+	X(F64_MUL_LB, F64_ADD_LB_RMW)           \
+	X(F64_ADD_LB_RMW, F64_MUL_LB)           \
+	X(F64_LOAD_ADD, F64_LOAD_ADD)           \
+	X(I32_SHL_IMM, I32_LOAD_ADD)            \
+	X(I32_ADD, I32_ADD_IMM)                 \
+	X(I32_STORE, I32_ADD)                   \
+	X(SELECT, I32_STORE)                    \
+	X(I32_GT_U, SELECT)                     \
+	X(I32_LE_U, I32_ADD)                    \
+	X(I32_ADD, BR_IF_I32_GE_U)              \
+	X(I32_ADD_IMM, I32_LE_U)                \
+	X(I32_LOAD_ADD, I32_GT_U)               \
+	X(I32_LOAD_ADD, I32_SHL_IMM)            \
+	X(I32_ADD_IMM, BR_IF_I32_LT_U_LOOP)     \
+	X(BR_IF_I32_GE_U, I32_ADD_IMM)          \
+	X(BR_IF_I32_LT_U_LOOP, I32_SHL_IMM)     \
+	X(I64_STORE, I32_ADD_IMM)               \
+	X(I32_ADD_IMM, I64_LOAD_ADD)            \
+	X(I32_AND_IMM, I32_SHL_IMM)             \
+	X(I32_ADD, RET)                         \
+	X(I32_ADD_IMM, CALL_DEF)                \
+	X(I32_ADD_IMM, BR_IF_I32_GT_U_IMM_LOOP) \
+	X(I32_ADD_IMM, MOV)                     \
+	X(MOV, I32_ADD_IMM)                     \
+	X(I32_ADD_IMM, I32_AND_IMM)             \
+	X(MOV, CALL_INDIRECT)                   \
+	X(MOV, BR_IF_I32_NE_IMM_LOOP)           \
+	X(I32_LOAD_ADD, CALL_INDIRECT)          \
+	X(I32_ADD_IMM, BR_IF_I32_NE_LOOP)       \
+	X(I32_ADD_IMM, F64_LOAD_ADD)            \
+	X(F64_LOAD_ADD, F64_MUL)                \
+	X(BR_IF_I32_NE_LOOP, F64_MUL_LB)        \
+	X(MOV, MOV)                             \
+	X(I32_LOAD, I32_LOAD)                   \
+	X(I32_LOAD8_U, I32_LOAD8_U)             \
+	X(I32_AND_IMM, BR_UNLESS)               \
+	X(I32_ADD_IMM, BR_IF_LOOP)              \
+	X(I32_LOAD8_U, BR_IF_I32_NE)            \
+	X(BR_IF_I32_NE, I32_ADD_IMM)            \
+	X(BR_IF_LOOP, I32_LOAD8_U)              \
+	X(MOV, RET)                             \
+	X(MOV, CALL_DEF)                        \
+	X(I32_LOAD8_U, I32_SHL_IMM)             \
+	X(I32_ADD_IMM, I32_LOAD)                \
+	X(I32_ADD, I32_LOAD8_U)                 \
+	X(MOV, BR)                              \
+	X(I32_STORE8, I32_ADD_IMM)              \
+	X(I32_SHL_IMM, I32_ADD)                 \
+	X(I32_LOAD8_U, BR_TABLE)                \
+	X(I32_MUL_IMM, I32_ADD)                 \
+	X(BR_UNLESS, I32_LOAD)                  \
+	X(I32_LOAD, I32_SHL_IMM)                \
+	X(I32_LOAD8_U, BR_UNLESS)               \
+	X(I32_ADD_IMM, BR_LOOP)                 \
+	X(I64_ADD_IMM, I32_LOAD8_U)             \
+	X(MOV, I64_ADD_IMM)                     \
+	X(I32_SHL_IMM, I32_SHR_S_IMM)           \
+	X(I32_LOAD, I32_STORE)                  \
+	X(BR_UNLESS, I32_LOAD8_U)               \
+	X(I32_ADD_IMM, I32_LOAD8_U_ADD)         \
+	X(BR_UNLESS, I32_AND_IMM)               \
+	X(GLOBAL_GET, I32_SUB_IMM)              \
+	X(I32_ADD_IMM, GLOBAL_SET)              \
+	X(I32_SUB_IMM, GLOBAL_SET)              \
+	X(I32_LOAD, BR_UNLESS)                  \
+	X(I64_LOAD8_U, I64_SHL_IMM)             \
+	X(GLOBAL_SET, MOV)                      \
+	X(I32_STORE, I32_ADD_IMM)               \
+	X(I32_LOAD, I32_LOAD8_U)                \
+	X(CONST, MOV)                           \
+	X(I32_STORE, I32_LOAD)                  \
+	X(I32_LOAD, I32_MUL_IMM)                \
+	X(I32_LOAD, BR_IF)                      \
+	X(I32_STORE, I32_STORE)
+
 enum wasm_op {
 #define WASM_OP_ENUM(n) OP_##n,
 	WASM_OPS(WASM_OP_ENUM)
 #undef WASM_OP_ENUM
-	OP_COUNT
+#define WASM_PAIR_ENUM(a, b) OP_P_##a##__##b,
+	WASM_PAIRS(WASM_PAIR_ENUM)
+#undef WASM_PAIR_ENUM
+		OP_COUNT
 };
 
 #endif /* ISTHMUS_WASM_OPS_H */
