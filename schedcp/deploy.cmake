@@ -18,7 +18,14 @@ set(SCX_CACHE_DIR ${PROJECT_BINARY_DIR}/schedcp-cache CACHE PATH
 set(SCX_SRC ${SCX_DIR}/src)
 
 add_library(scx_core STATIC
-  ${SCX_SRC}/scx_core.c)
+  ${SCX_SRC}/scx_core.c
+  ${SCX_SRC}/scx_build.c
+  ${SCX_SRC}/scx_result.c
+  ${SCX_SRC}/scx_vm.c
+  ${SCX_SRC}/scx_static.c
+  ${SCX_SRC}/scx_repo.c
+  ${SCX_SRC}/scx_verify.c
+  ${SCX_SRC}/scx_deploy.c)
 target_include_directories(scx_core PUBLIC ${SCX_SRC})
 target_compile_definitions(scx_core PRIVATE SCX_DEFAULT_CACHE="${SCX_CACHE_DIR}"
                            SCX_SHARE_DIR="${SCX_DIR}")

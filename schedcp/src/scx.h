@@ -33,6 +33,7 @@ typedef struct scx_config {
 	const char *share_dir;	 /* schedcp/ sources (bpf/, vm/, src/); default SCX_SHARE_DIR */
 	unsigned boot_timeout_s; /* bound on one VM boot; default 120 */
 	bool no_fetch;		 /* never download: fail with -ENOENT if the cache is empty */
+	const char *kernel_path; /* the VM kernel; default <cache_dir>/vmlinuz */
 } scx_config;
 
 /* Opens (creating when needed) the repository and the key. */

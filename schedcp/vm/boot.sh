@@ -3,7 +3,7 @@
 # nested KVM cannot run it) with an initramfs of busybox, scx_guest, the files
 # in WORK/files (policy objects) and WORK/plan.sh, bounded by TIMEOUT seconds.
 # The serial console goes to WORK/serial.log.
-#   boot.sh CACHE VMDIR WORK TIMEOUT     exit: qemu's, or 124 on timeout
+#   boot.sh CACHE VMDIR WORK TIMEOUT [KERNEL]   exit: qemu's, or 124 on timeout
 set -eu
 CACHE=$1
 VM=$2
@@ -20,7 +20,7 @@ cp "$VM/init.sh" "$ROOT/init"
 [ -f "$WORK/plan.sh" ] && cp "$WORK/plan.sh" "$ROOT/plan.sh" && chmod +x "$ROOT/plan.sh"
 [ -d "$WORK/files" ] && cp -r "$WORK/files/." "$ROOT/p/"
 (cd "$ROOT" && find . | busybox cpio -o -H newc 2>/dev/null) >"$WORK/initrd.cpio"
-KERNEL=${SCX_VMLINUZ:-$CACHE/vmlinuz}
+KERNEL=${5:-$CACHE/vmlinuz}
 set +e
 timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m 1G -smp 2 -nographic \
 	-no-reboot -kernel "$KERNEL" -initrd "$WORK/initrd.cpio" \

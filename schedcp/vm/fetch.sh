@@ -118,10 +118,13 @@ grep -q 'struct sched_ext_ops {' "$CACHE/vmlinux.h" || {
 	exit 4
 }
 
-# libbpf 1.5: headers and static library.
-mkdir -p "$CACHE/libbpf"
+# libbpf 1.5: headers and static library; inc/ is the policies' whole
+# include path besides schedcp/bpf (vmlinux.h and libbpf's BPF headers).
+mkdir -p "$CACHE/libbpf" "$CACHE/inc"
 cp -r "$ROOT/usr/include/bpf" "$CACHE/libbpf/"
 cp "$ROOT/usr/lib/x86_64-linux-gnu/libbpf.a" "$CACHE/libbpf/"
+cp -r "$ROOT/usr/include/bpf" "$CACHE/inc/"
+cp "$CACHE/vmlinux.h" "$CACHE/inc/"
 
 {
 	echo "kernel $KVER"
