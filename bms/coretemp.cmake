@@ -44,3 +44,23 @@ else()
   set(BMS_CT_LIB bms_ct_host)
   set(BMS_CT_CMD $<TARGET_FILE:bms-coretemp> coretemp)
 endif()
+
+# ---- tests -------------------------------------------------------------------
+foreach(t thermal files pipeline cli)
+  add_executable(bms_ct_${t}_test ${BMS_DIR}/tests/ct_${t}_test.c)
+  target_link_libraries(bms_ct_${t}_test PRIVATE ${BMS_CT_LIB} isthmus_testkit)
+  isthmus_add_test(NAME bms_ct_${t} COMMAND bms_ct_${t}_test)
+endforeach()
+
+# The dataset, model and table readers take outside input.
+isthmus_add_fuzzer(NAME bms_ct_fuzz_files SOURCES ${BMS_DIR}/tests/ct_fuzz_files.c
+                   LIBS ${BMS_CT_LIB} CORPUS ${BMS_DIR}/fuzz/ct_files)
+
+# ---- benchmarks and demo -----------------------------------------------------
+add_executable(bms_ct_infer_bench ${BMS_DIR}/bench/ct_infer_bench.c)
+target_link_libraries(bms_ct_infer_bench PRIVATE ${BMS_CT_LIB})
+isthmus_add_bench(NAME bms_ct_infer COMMAND $<TARGET_FILE:bms_ct_infer_bench>)
+isthmus_add_bench(NAME bms_ct_m4_size COMMAND ${BMS_DIR}/bench/ct_m4_size.sh ${BMS_DIR})
+# The full default pipeline with the data-fidelity study: time and RMSE table.
+isthmus_add_bench(NAME bms_ct_pipeline COMMAND ${BMS_CT_CMD} pipeline --size full --fidelity)
+isthmus_add_demo(NAME bms-coretemp COMMAND ${BMS_CT_CMD} pipeline --size demo)

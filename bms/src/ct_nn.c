@@ -792,7 +792,7 @@ static void emit_array(FILE *f, const char *name, const char *part, const double
 {
 	fprintf(f, "static const float %s_%s[%zu] = {", name, part, n);
 	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s%.9gf,", i % 6 ? " " : "\n\t", v[i]);
+		fprintf(f, "%s%.9ef,", i % 6 ? " " : "\n\t", v[i]);
 	fprintf(f, "\n};\n\n");
 }
 
@@ -819,8 +819,8 @@ int ct_model_export_c(const struct ct_mlp *m, const char *name, const char *path
 	fprintf(f,
 		"const struct ct_net_weights %s = {\n\t.n_in = %d,\n\t.n_h1 = %d,\n\t.n_h2 = %d,\n"
 		"\t.in_mean = %s_in_mean,\n\t.in_std = %s_in_std,\n\t.w1 = %s_w1,\n\t.b1 = %s_b1,\n"
-		"\t.w2 = %s_w2,\n\t.b2 = %s_b2,\n\t.w3 = %s_w3,\n\t.b3 = %.9gf,\n"
-		"\t.out_mean = %.9gf,\n\t.out_std = %.9gf,\n};\n",
+		"\t.w2 = %s_w2,\n\t.b2 = %s_b2,\n\t.w3 = %s_w3,\n\t.b3 = %.9ef,\n"
+		"\t.out_mean = %.9ef,\n\t.out_std = %.9ef,\n};\n",
 		name, m->n_in, m->h1, m->h2, name, name, name, name, name, name, name, m->p[l.b3],
 		m->out_mean, m->out_std);
 	if (fclose(f) != 0) {
