@@ -35,3 +35,41 @@ target_link_libraries(scx_core PUBLIC PkgConfig::JANSSON PkgConfig::SQLITE3
 add_executable(schedcp ${SCX_SRC}/scx_cli.c)
 target_link_libraries(schedcp PRIVATE scx_core)
 install(TARGETS schedcp)
+
+# ---- tests --------------------------------------------------------------------
+
+set(SCX_TESTS ${SCX_DIR}/tests)
+add_library(scx_testenv STATIC ${SCX_TESTS}/scx_testenv.c)
+target_link_libraries(scx_testenv PUBLIC scx_core isthmus_testkit)
+target_include_directories(scx_testenv PUBLIC ${SCX_TESTS})
+target_compile_definitions(scx_testenv PUBLIC SCX_TEST_CACHE="${SCX_CACHE_DIR}"
+                           SCX_TEST_SHARE="${SCX_DIR}")
+
+# Without a VM: the serial-console parser and the repository.
+foreach(t result repo)
+  add_executable(scx_${t}_test ${SCX_TESTS}/${t}_test.c)
+  target_link_libraries(scx_${t}_test PRIVATE scx_testenv)
+  isthmus_add_test(NAME scx_${t} COMMAND scx_${t}_test)
+endforeach()
+
+isthmus_add_fuzzer(NAME fuzz_scx_result SOURCES ${SCX_TESTS}/fuzz_scx_result.c LIBS scx_core
+                   CORPUS ${SCX_TESTS}/corpus/fuzz_scx_result)
+isthmus_add_fuzzer(NAME fuzz_scx_meta SOURCES ${SCX_TESTS}/fuzz_scx_meta.c LIBS scx_core
+                   CORPUS ${SCX_TESTS}/corpus/fuzz_scx_meta)
+
+# With the sched_ext kernel (fetched into SCX_CACHE_DIR on a first run; they
+# print SKIPPED without root, qemu or network): the sandboxed compile and
+# static checks, then the VM tests. RUN_SERIAL: each boots qemu on both cores.
+foreach(t static deploy reject tamper badvm)
+  add_executable(scx_${t}_test ${SCX_TESTS}/${t}_test.c)
+  target_link_libraries(scx_${t}_test PRIVATE scx_testenv)
+endforeach()
+isthmus_add_test(NAME scx_static COMMAND scx_static_test TIMEOUT 900 LABELS root)
+isthmus_add_test(NAME scx_vm_deploy COMMAND scx_deploy_test TIMEOUT 900 LABELS root)
+foreach(r verifier starve lose)
+  isthmus_add_test(NAME scx_reject_${r} COMMAND scx_reject_test ${r} TIMEOUT 600 LABELS root)
+endforeach()
+isthmus_add_test(NAME scx_reject_tampered COMMAND scx_tamper_test TIMEOUT 600 LABELS root)
+isthmus_add_test(NAME scx_vm_badinput COMMAND scx_badvm_test TIMEOUT 600 LABELS root)
+set_tests_properties(scx_vm_deploy scx_reject_verifier scx_reject_starve scx_reject_lose
+                     scx_reject_tampered scx_vm_badinput PROPERTIES RUN_SERIAL TRUE)

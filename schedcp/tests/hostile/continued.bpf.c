@@ -1,0 +1,3 @@
+/* hostile: a directive split over lines */
+#inc\
+lude "/etc/passwd"

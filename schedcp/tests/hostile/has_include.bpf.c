@@ -1,0 +1,4 @@
+/* hostile: probes the host's files */
+#if __has_include("/root/.ssh/id_rsa")
+int found;
+#endif

@@ -1,0 +1,3 @@
+/* hostile: a computed include */
+#define F "/etc/shadow"
+#include F

@@ -1,0 +1,2 @@
+/* hostile: climbs out of the include path */
+#include "../../../../../../etc/passwd"

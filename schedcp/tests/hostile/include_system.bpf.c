@@ -1,0 +1,2 @@
+/* hostile: a system header (not part of a policy's API) */
+#include <stdio.h>
