@@ -1,0 +1,21 @@
+/* bms_plot: Nyquist and Bode plots of a spectrum, with an optional model
+ * curve, to PNG or SVG through cairo (chosen by the file name's ending).
+ * The left panel is the Nyquist plot (Re Z against -Im Z, equal scales);
+ * the right panels are |Z| and the phase against log frequency.
+ */
+#ifndef BMS_PLOT_H
+#define BMS_PLOT_H
+
+#include <stddef.h>
+
+struct bms_plot_series {
+	size_t n;
+	const double *f_hz, *zre, *zim;
+	const char *label;
+	int as_line; /* 0: markers (data), 1: line (model) */
+};
+
+int bms_plot_spectra(const char *path, const char *title, const struct bms_plot_series *s, int ns,
+		     char *err, size_t errlen);
+
+#endif /* BMS_PLOT_H */
