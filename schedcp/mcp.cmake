@@ -87,3 +87,18 @@ if(SCX_MCP_HAVE_CORE)
   target_link_libraries(schedcp-mcp PRIVATE scx_core)
 endif()
 install(TARGETS schedcp-mcp)
+
+# ---- the client, sched-agent ---------------------------------------------------
+
+pkg_check_modules(SCX_MCP_CURL REQUIRED IMPORTED_TARGET libcurl)
+add_library(scx_agent_mcp STATIC ${SCX_MCP_SRC}/agent_mcp.c)
+target_include_directories(scx_agent_mcp PUBLIC ${SCX_MCP_SRC})
+target_link_libraries(scx_agent_mcp PUBLIC PkgConfig::SCX_MCP_JANSSON PkgConfig::SCX_MCP_CURL)
+
+# ---- protocol tests ------------------------------------------------------------
+
+add_executable(scx_mcp_protocol_test ${SCX_MCP_TESTS}/mcp_protocol_test.c)
+target_link_libraries(scx_mcp_protocol_test PRIVATE scx_agent_mcp scx_mcp isthmus_testkit)
+isthmus_add_test(NAME scx_mcp_protocol TIMEOUT 180
+                 COMMAND scx_mcp_protocol_test $<TARGET_FILE:schedcp-mcp>
+                         $<TARGET_FILE:scx_wae_workload> ${CMAKE_CURRENT_BINARY_DIR}/mcp-protocol-tmp)

@@ -386,12 +386,15 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		if (strcmp(method, "POST"))
 			return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
 				     "POST or DELETE\n", NULL);
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > scx_mcp_server_max_message(h->srv)) {
+			/* Refused before the body is read. */
+			struct req big = {.too_large = true};
+			return handle_post(h, c, &big);
+		}
 		r = calloc(1, sizeof(*r));
 		if (!r)
 			return MHD_NO;
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-		if (cl && strtoull(cl, NULL, 10) > scx_mcp_server_max_message(h->srv))
-			r->too_large = true;
 		*con_cls = r;
 		return MHD_YES;
 	}
@@ -479,12 +482,12 @@ int scx_mcp_http_start(struct scx_mcp_server *srv, const struct scx_mcp_http_opt
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(opts->port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	h->d = MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
-		opts->port, NULL, NULL, handler, h, MHD_OPTION_SOCK_ADDR, &sin,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)32, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)120, MHD_OPTION_NOTIFY_COMPLETED, completed, h,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_END);
+	h->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+					MHD_USE_ERROR_LOG,
+				opts->port, NULL, NULL, handler, h, MHD_OPTION_EXTERNAL_LOGGER,
+				mhd_log, h, MHD_OPTION_SOCK_ADDR, &sin, MHD_OPTION_CONNECTION_LIMIT,
+				(unsigned)32, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+				MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_END);
 	if (!h->d) {
 		snprintf(err, errlen, "HTTP transport: cannot listen on 127.0.0.1:%u",
 			 (unsigned)opts->port);

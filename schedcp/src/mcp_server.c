@@ -497,7 +497,7 @@ int scx_mcp_peek(const char *msg, size_t len, char *method, size_t method_len, b
 		method[0] = '\0';
 	if (wants_progress)
 		*wants_progress = false;
-	json_t *root = json_loadb(msg, len, 0, NULL);
+	json_t *root = json_loadb(msg, len, JSON_DECODE_ANY, NULL);
 	if (!root)
 		return -1;
 	const json_t *m = json_object_get(root, "method");
@@ -524,7 +524,8 @@ int scx_mcp_handle(struct scx_mcp_server *srv, struct scx_mcp_session *sess, con
 		return scx_mcp_send_too_large(srv, srv->opts.max_message, send, send_ctx);
 	}
 	json_error_t je;
-	json_t *root = json_loadb(msg ? msg : "", len, JSON_REJECT_DUPLICATES, &je);
+	json_t *root =
+		json_loadb(msg ? msg : "", len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	if (!root) {
 		char m[256];
 		snprintf(m, sizeof(m), "Parse error: %s (line %d, column %d)", je.text, je.line,

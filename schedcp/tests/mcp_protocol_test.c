@@ -365,7 +365,7 @@ static void run_stdio(void)
 	char *huge = malloc(big + 1);
 	TK_REQUIRE(huge, "malloc");
 	memset(huge, 'a', big);
-	memcpy(huge, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"", 35);
+	memcpy(huge, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"", 34);
 	huge[big] = '\0';
 	expect_error(c, "stdio: oversized", huge, -32600, "exceeds", true);
 	free(huge);
