@@ -14,6 +14,7 @@ enum {
 	CH_TS,
 	CH_TF,
 	CH_V,
+	CH_FLOW,
 	CH_N
 };
 
@@ -49,6 +50,7 @@ enum ct_status ct_window_push(struct ct_window *w, const struct ct_sample *s)
 	slot[CH_TS] = s->surface_degC;
 	slot[CH_TF] = s->coolant_degC;
 	slot[CH_V] = s->voltage_V;
+	slot[CH_FLOW] = s->flow_mps;
 	w->flow_mps = s->flow_mps;
 	w->head = (uint16_t)((w->head + 1u) % CT_WINDOW);
 	if (w->count < CT_WINDOW)
@@ -65,22 +67,32 @@ static const float *window_at(const struct ct_window *w, uint16_t k)
 	return w->ring[(oldest + j) % CT_WINDOW];
 }
 
+static uint16_t block_len(uint16_t b)
+{
+	return b < CT_BLOCKS_LONG ? 10u : b < CT_BLOCKS_LONG + CT_BLOCKS_MID ? 5u : 1u;
+}
+
 enum ct_status ct_window_features(const struct ct_window *w, float feat[CT_N_IN], float *tref_degC)
 {
 	if (w == NULL || feat == NULL || tref_degC == NULL || w->count == 0)
 		return CT_EINVAL;
 	float mean[CT_BLOCKS][CH_N];
+	uint16_t k = 0;
 	for (uint16_t b = 0; b < CT_BLOCKS; b++) {
 		float acc[CH_N] = {0.0f};
-		for (uint16_t j = 0; j < CT_BLOCK_LEN; j++) {
-			const float *x = window_at(w, (uint16_t)(b * CT_BLOCK_LEN + j));
+		uint16_t n = block_len(b);
+		for (uint16_t j = 0; j < n; j++, k++) {
+			const float *x = window_at(w, k);
 			for (uint16_t c = 0; c < CH_N; c++)
 				acc[c] += x[c];
 		}
 		for (uint16_t c = 0; c < CH_N; c++)
-			mean[b][c] = acc[c] * (1.0f / (float)CT_BLOCK_LEN);
+			mean[b][c] = acc[c] / (float)n;
 	}
-	float tref = mean[CT_BLOCKS - 1][CH_TS];
+	float tref = 0.0f;
+	for (uint16_t j = CT_WINDOW - CT_BLOCK_LEN; j < CT_WINDOW; j++)
+		tref += window_at(w, j)[CH_TS];
+	tref *= 1.0f / (float)CT_BLOCK_LEN;
 	for (uint16_t b = 0; b < CT_BLOCKS; b++) {
 		float *f = &feat[b * CT_BLOCK_FEAT];
 		f[0] = mean[b][CH_I];
@@ -88,6 +100,7 @@ enum ct_status ct_window_features(const struct ct_window *w, float feat[CT_N_IN]
 		f[2] = mean[b][CH_QIRR];
 		f[3] = mean[b][CH_TS] - tref;
 		f[4] = mean[b][CH_TF] - tref;
+		f[5] = mean[b][CH_FLOW];
 	}
 	float *g = &feat[CT_BLOCKS * CT_BLOCK_FEAT];
 	g[0] = tref;

@@ -4,9 +4,13 @@
  * The estimator is a multilayer perceptron over a window of recent samples.
  * Each sample (current, voltage, open-circuit voltage from the BMS's SoC,
  * surface and coolant temperature, coolant flow) goes into a ring buffer of
- * CT_BLOCKS * CT_BLOCK_LEN samples; the network sees the window as block means
- * of five signals taken relative to the newest surface temperature block, plus
- * three global values, and predicts core minus reference temperature. The
+ * CT_WINDOW samples; the network sees the window as block means of six
+ * signals (current, its square, I (OCV - V), surface and coolant
+ * temperature, coolant flow), the surface and coolant temperatures taken relative to the mean
+ * surface temperature of the newest CT_BLOCK_LEN samples (Tref), plus three
+ * global values, and predicts core minus reference temperature. Blocks are
+ * short near the present, where timing matters (10 blocks of 1 s, 4 of 5 s),
+ * and long in the past (20 of 10 s). The
  * host (bms/src/ct_nn.c) trains on the very same features, computed by this
  * file, so that the deployed network sees what it was trained on. Weights live
  * in a struct of const pointers: a C array exported by the host, or a model
@@ -17,13 +21,16 @@
 
 #include <stdint.h>
 
-#define CT_BLOCKS      24 /* blocks in the window */
-#define CT_BLOCK_LEN   10 /* samples per block (10 s at 1 Hz) */
-#define CT_WINDOW      (CT_BLOCKS * CT_BLOCK_LEN)
-#define CT_BLOCK_FEAT  5 /* per block: I, I^2, I*(OCV-V), Ts-Tref, Tf-Tref */
-#define CT_GLOBAL_FEAT 3 /* Tref, coolant flow, newest block's voltage */
-#define CT_N_IN	       (CT_BLOCKS * CT_BLOCK_FEAT + CT_GLOBAL_FEAT)
-#define CT_MAX_HIDDEN  64
+#define CT_BLOCKS_LONG	20 /* 10 s blocks, oldest */
+#define CT_BLOCKS_MID	4  /* 5 s blocks */
+#define CT_BLOCKS_SHORT 10 /* 1 s blocks, newest */
+#define CT_BLOCKS	(CT_BLOCKS_LONG + CT_BLOCKS_MID + CT_BLOCKS_SHORT)
+#define CT_WINDOW	(CT_BLOCKS_LONG * 10 + CT_BLOCKS_MID * 5 + CT_BLOCKS_SHORT)
+#define CT_BLOCK_LEN	10 /* samples behind Tref; estimates count from here on */
+#define CT_BLOCK_FEAT	6  /* per block: I, I^2, I*(OCV-V), Ts-Tref, Tf-Tref, flow */
+#define CT_GLOBAL_FEAT	3  /* Tref, coolant flow, newest block's voltage */
+#define CT_N_IN		(CT_BLOCKS * CT_BLOCK_FEAT + CT_GLOBAL_FEAT)
+#define CT_MAX_HIDDEN	64
 
 /* One sample as the BMS measures it. */
 struct ct_sample {
@@ -45,9 +52,9 @@ struct ct_net_weights {
 	float out_mean, out_std;
 };
 
-/* Window of recent samples (about 5.8 KB). */
+/* Window of recent samples (about 6.5 KB). */
 struct ct_window {
-	float ring[CT_WINDOW][CT_BLOCK_FEAT + 1]; /* I, I^2, Qirr, Ts, Tf, V */
+	float ring[CT_WINDOW][CT_BLOCK_FEAT + 1]; /* I, I^2, Qirr, Ts, Tf, V, flow */
 	float flow_mps;
 	uint16_t head;	/* next slot to write */
 	uint16_t count; /* samples seen, saturating at CT_WINDOW */

@@ -592,7 +592,7 @@ static int cmd_pipeline(const struct opts *o)
 	fprintf(stderr,
 		"\ncore temperature RMSE (max abs error) in K on each target's held-out runs\n"
 		"%-4s %-24s %-14s %-14s %-14s %-14s %-14s %-14s\n",
-		"cell", "C, Rc, Ru x nominal", "pre-trained", "MMD", "CORAL", "select",
+		"cell", "C, Rc, Ru x nominal", "pre-trained", "MMD", "CORAL", "identify",
 		"near truth", "EKF");
 	json_t *arr = json_array();
 	for (int k = 0; k < c.n_targets; k++) {
@@ -607,9 +607,14 @@ static int cmd_pipeline(const struct opts *o)
 		json_t *row = json_pack("{s:s, s:f, s:f, s:f, s:o, s:o, s:o, s:o, s:o, s:f, s:f}",
 					"target", t->name, "m_c", t->m_c, "m_rc", t->m_rc, "m_ru",
 					t->m_ru, "pretrained", err_json(&r->pre), "mmd",
-					err_json(&r->mmd), "coral", err_json(&r->coral), "select",
+					err_json(&r->mmd), "coral", err_json(&r->coral), "identify",
 					err_json(&r->sel), "near_truth", err_json(&r->near),
 					"ekf_rmse_K", r->ekf_rmse, "ekf_max_abs_K", r->ekf_max);
+		json_object_set_new(row, "identified_multipliers",
+				    json_pack("[f, f, f]",
+					      r->ident.Cc_JK / ct_thermal_nominal.Cc_JK,
+					      r->ident.Rc_KW / ct_thermal_nominal.Rc_KW,
+					      r->ident.Ru_KW / ct_thermal_nominal.Ru_KW));
 		json_array_append_new(arr, row);
 	}
 	json_t *j = json_pack("{s:s, s:i, s:f, s:o}", "size", size, "seed", (int)c.seed,
@@ -628,7 +633,13 @@ static int cmd_pipeline(const struct opts *o)
 		json_object_set_new(j, "fidelity", fa);
 		json_object_set_new(j, "fidelity_seconds", json_real(t2 - t1));
 	}
-	fprintf(stderr, "pipeline: %.1f s\n", t1 - t0);
+	fprintf(stderr, "identified from unlabeled data (C, Rc, Ru x nominal):");
+	for (int k = 0; k < c.n_targets; k++)
+		fprintf(stderr, " %s %.2f %.2f %.2f;", ct_targets[k].name,
+			rows[k].ident.Cc_JK / ct_thermal_nominal.Cc_JK,
+			rows[k].ident.Rc_KW / ct_thermal_nominal.Rc_KW,
+			rows[k].ident.Ru_KW / ct_thermal_nominal.Ru_KW);
+	fprintf(stderr, "\npipeline: %.1f s\n", t1 - t0);
 	return print_json(j);
 }
 

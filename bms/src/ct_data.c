@@ -20,11 +20,6 @@ const struct ct_noise ct_noise_default = {
 };
 const struct ct_noise ct_noise_none = {0};
 
-/* Radial model settings of the simulated "real" cell. */
-#define RADIAL_SHELLS 16
-#define RADIAL_KZ     30.0 /* W/m/K along the jelly roll */
-#define RADIAL_END    0.2  /* end caps see a fifth of the side coefficient */
-
 uint64_t ct_rng_next(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
@@ -151,7 +146,7 @@ void ct_simulate(const struct ct_cell *cell, const struct ct_gen_cfg *cfg,
 	struct ct_radial rad;
 	int radial = cfg->model == CT_MODEL_RADIAL;
 	if (radial)
-		ct_radial_init(&rad, p, RADIAL_SHELLS, RADIAL_KZ, RADIAL_END, tf0);
+		ct_radial_init(&rad, p, CT_RADIAL_SHELLS, CT_RADIAL_KZ, CT_RADIAL_END, tf0);
 	const struct ct_noise *nz = &cfg->noise;
 	for (uint32_t k = 0; k < cfg->len_s; k++) {
 		if (--flow_left <= 0) {

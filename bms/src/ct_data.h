@@ -38,6 +38,11 @@ enum ct_model {
 	CT_MODEL_RADIAL = 2
 };
 
+/* Radial model settings of the simulated cells. */
+#define CT_RADIAL_SHELLS 16
+#define CT_RADIAL_KZ	 30.0 /* W/m/K along the jelly roll */
+#define CT_RADIAL_END	 0.2  /* end caps see a fifth of the side coefficient */
+
 enum ct_profile {
 	CT_PROF_PULSE = 0,
 	CT_PROF_CC = 1,

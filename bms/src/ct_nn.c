@@ -85,7 +85,7 @@ const char *ct_uda_name(int uda)
 	case CT_UDA_CORAL:
 		return "coral";
 	case CT_UDA_SELECT:
-		return "select";
+		return "identify";
 	case CT_UDA_NONE:
 		return "none";
 	default:
@@ -630,7 +630,7 @@ int ct_model_save(const struct ct_mlp *m, const char *path, char *err, size_t er
 	wr_u32(b + 16, (uint32_t)m->h1);
 	wr_u32(b + 20, (uint32_t)m->h2);
 	wr_u32(b + 24, CT_BLOCKS);
-	wr_u32(b + 28, CT_BLOCK_LEN);
+	wr_u32(b + 28, CT_WINDOW);
 	uint8_t *p = b + 32;
 	for (int i = 0; i < m->n_in; i++, p += 4)
 		wr_f32(p, m->in_mean[i]);
@@ -677,12 +677,12 @@ int ct_model_parse(struct ct_mlp *m, const uint8_t *buf, size_t len, const char 
 		return -1;
 	}
 	uint32_t n_in = rd_u32(buf + 12), h1 = rd_u32(buf + 16), h2 = rd_u32(buf + 20);
-	uint32_t blocks = rd_u32(buf + 24), blen = rd_u32(buf + 28);
-	if (n_in != CT_N_IN || blocks != CT_BLOCKS || blen != CT_BLOCK_LEN) {
+	uint32_t blocks = rd_u32(buf + 24), win = rd_u32(buf + 28);
+	if (n_in != CT_N_IN || blocks != CT_BLOCKS || win != CT_WINDOW) {
 		snprintf(err, errlen,
-			 "%s: model for %u inputs over %u blocks of %u samples; this build has %d "
-			 "inputs over %d blocks of %d",
-			 name, n_in, blocks, blen, CT_N_IN, CT_BLOCKS, CT_BLOCK_LEN);
+			 "%s: model for %u inputs over %u blocks of a %u-sample window; this build "
+			 "has %d inputs over %d blocks of %d",
+			 name, n_in, blocks, win, CT_N_IN, CT_BLOCKS, CT_WINDOW);
 		return -1;
 	}
 	if (h1 < 1 || h1 > CT_MAX_HIDDEN || h2 < 1 || h2 > CT_MAX_HIDDEN) {

@@ -10,7 +10,7 @@
  * result is the same for any number of threads.
  *
  * Model file (little-endian, version 1): magic "CTMODEL\0", u32 version,
- * u32 n_in, n_h1, n_h2, blocks, block_len, u32 0; f32 in_mean[n_in],
+ * u32 n_in, n_h1, n_h2, blocks, window length in samples; f32 in_mean[n_in],
  * in_std[n_in], out_mean, out_std, then the parameters (w1, b1, w2, b2, w3,
  * b3); last a u32 FNV-1a hash of every byte before it.
  */
@@ -46,8 +46,9 @@ int ct_samples_build(const struct ct_dataset *ds, int stride, struct ct_samples 
 		     size_t errlen);
 void ct_samples_free(struct ct_samples *s);
 
-/* CT_UDA_SELECT is not an alignment loss: the pipeline fine-tunes on the
- * source runs whose parameters best explain the target's surface data. */
+/* CT_UDA_SELECT is not an alignment loss: the pipeline identifies the
+ * target's thermal parameters from its unlabeled surface data, simulates
+ * source data around them and fine-tunes on it (ct_pipeline.c). */
 enum ct_uda {
 	CT_UDA_NONE = 0,
 	CT_UDA_MMD = 1,

@@ -3,6 +3,7 @@
 #include "ct_pipeline.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,24 +159,29 @@ static int copy_mlp(const struct ct_mlp *a, struct ct_mlp *b)
 }
 
 /* Surface-temperature misfit of parameter set p on a target's unlabeled
- * runs: the lumped model, driven by the measured current, voltage, coolant
- * temperature and flow (the heat estimated as in the EKF), against the
- * measured surface temperature. Needs no core temperature. */
+ * runs: the radial model (the same model family the source data come from),
+ * driven by the measured current, voltage, coolant temperature and flow, the
+ * heat estimated as in the EKF, against the measured surface temperature.
+ * Needs no core temperature. At most max_seq runs are used. */
 double ct_surface_misfit(const struct ct_cell *cell, const struct ct_thermal_params *p,
-			 const struct ct_dataset *unl)
+			 const struct ct_dataset *unl, uint32_t max_seq)
 {
 	double sq = 0.0;
 	size_t n = 0;
-	for (uint32_t i = 0; i < unl->n; i++) {
+	for (uint32_t i = 0; i < unl->n && i < max_seq; i++) {
 		const struct ct_seq *s = &unl->seq[i];
-		double Tc = s->x[CT_CH_TS], Ts = Tc;
+		struct ct_radial m;
+		if (ct_radial_init(&m, p, CT_RADIAL_SHELLS, CT_RADIAL_KZ, CT_RADIAL_END,
+				   s->x[CT_CH_TS]) != 0)
+			return INFINITY;
 		for (uint32_t t = 0; t < s->len; t++) {
 			const float *row = &s->x[(size_t)t * CT_NCH];
-			double I = row[CT_CH_I], ocv = row[CT_CH_OCV];
+			double I = row[CT_CH_I], ocv = row[CT_CH_OCV], T = ct_radial_mean(&m);
 			double Q = I * (ocv - row[CT_CH_V]) -
-				   I * (Tc + 273.15) * ct_cell_dudt(cell, ocv, Tc);
-			ct_lumped_step(p, &Tc, &Ts, Q, row[CT_CH_TF], row[CT_CH_FLOW], 1.0);
-			double d = Ts - row[CT_CH_TS];
+				   I * (T + 273.15) * ct_cell_dudt(cell, ocv, T);
+			ct_radial_step(&m, Q, row[CT_CH_TF], row[CT_CH_FLOW], 1.0);
+			double d = ct_radial_surface(&m, row[CT_CH_TF], row[CT_CH_FLOW]) -
+				   row[CT_CH_TS];
 			sq += d * d;
 			n++;
 		}
@@ -183,31 +189,96 @@ double ct_surface_misfit(const struct ct_cell *cell, const struct ct_thermal_par
 	return n ? sqrt(sq / n) : INFINITY;
 }
 
-/* The k source runs whose parameters best explain the target's surface
- * temperature: a hard importance weighting of the source domain. */
-static int select_source(const struct ct_cell *cell, const struct ct_dataset *src,
-			 const struct ct_dataset *unl, uint32_t k, struct ct_dataset *sub)
+/* Parameter identification from unlabeled target data: the multipliers of
+ * (C, Rc, Ru) on the nominal values that minimise the surface misfit, first
+ * on a grid over 0.55..1.45 (threads take fixed slots, so the result does not
+ * depend on their number), then by a coordinate search with shrinking steps. */
+struct ident_job {
+	const struct ct_cell *cell;
+	const struct ct_dataset *unl;
+	double *mis;
+	int n, next;
+	pthread_mutex_t lock;
+};
+
+static struct ct_thermal_params scaled(double mc, double mrc, double mru)
 {
-	double *mis = malloc(src->n * sizeof(double));
-	sub->seq = malloc(k * sizeof(struct ct_seq));
-	if (mis == NULL || sub->seq == NULL) {
-		free(mis);
-		free(sub->seq);
-		sub->seq = NULL;
-		return -1;
+	struct ct_thermal_params p = ct_thermal_nominal;
+	p.Cc_JK *= mc;
+	p.Cs_JK *= mc;
+	p.Rc_KW *= mrc;
+	p.Ru_KW *= mru;
+	return p;
+}
+
+#define IDENT_RUNS 3 /* unlabeled runs the identification uses */
+#define GRID	   7
+static double grid_value(int i)
+{
+	return 0.55 + 0.15 * i;
+}
+
+static void *ident_worker(void *arg)
+{
+	struct ident_job *j = arg;
+	for (;;) {
+		pthread_mutex_lock(&j->lock);
+		int i = j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (i >= j->n)
+			return NULL;
+		struct ct_thermal_params p =
+			scaled(grid_value(i / (GRID * GRID)), grid_value(i / GRID % GRID),
+			       grid_value(i % GRID));
+		j->mis[i] = ct_surface_misfit(j->cell, &p, j->unl, IDENT_RUNS);
 	}
-	for (uint32_t i = 0; i < src->n; i++)
-		mis[i] = ct_surface_misfit(cell, &src->seq[i].params, unl);
-	sub->n = 0;
-	for (uint32_t j = 0; j < k && j < src->n; j++) {
-		uint32_t best = 0;
-		for (uint32_t i = 1; i < src->n; i++)
-			if (mis[i] < mis[best])
-				best = i;
-		sub->seq[sub->n++] = src->seq[best];
-		mis[best] = INFINITY;
+}
+
+int ct_identify(const struct ct_cell *cell, const struct ct_dataset *unl, int threads,
+		struct ct_thermal_params *out, double *misfit)
+{
+	double mis[GRID * GRID * GRID];
+	struct ident_job j = {.cell = cell, .unl = unl, .mis = mis, .n = GRID * GRID * GRID};
+	pthread_mutex_init(&j.lock, NULL);
+	pthread_t th[16];
+	int nt = threads < 1 ? 1 : threads > 16 ? 16 : threads, started = 0;
+	for (int t = 1; t < nt; t++)
+		if (pthread_create(&th[started], NULL, ident_worker, &j) == 0)
+			started++;
+	ident_worker(&j);
+	for (int t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	pthread_mutex_destroy(&j.lock);
+	int best = 0;
+	for (int i = 1; i < j.n; i++)
+		if (mis[i] < mis[best])
+			best = i;
+	double m[3] = {grid_value(best / (GRID * GRID)), grid_value(best / GRID % GRID),
+		       grid_value(best % GRID)};
+	double f = mis[best];
+	for (double step = 0.08; step > 0.009; step *= 0.5) {
+		int moved = 1;
+		for (int guard = 0; moved && guard < 20; guard++) {
+			moved = 0;
+			for (int k = 0; k < 3; k++)
+				for (int sgn = -1; sgn <= 1; sgn += 2) {
+					double t[3] = {m[0], m[1], m[2]};
+					t[k] += sgn * step;
+					if (t[k] < 0.3)
+						continue;
+					struct ct_thermal_params p = scaled(t[0], t[1], t[2]);
+					double v = ct_surface_misfit(cell, &p, unl, IDENT_RUNS);
+					if (v < f) {
+						f = v;
+						memcpy(m, t, sizeof(m));
+						moved = 1;
+					}
+				}
+		}
 	}
-	free(mis);
+	*out = scaled(m[0], m[1], m[2]);
+	if (misfit)
+		*misfit = f;
 	return 0;
 }
 
@@ -272,21 +343,31 @@ int ct_pipeline_run(const struct ct_cell *cell, const struct ct_pipe_cfg *c,
 			if (bad)
 				snprintf(err, errlen, "adaptation: out of memory");
 			if (!bad && u == CT_UDA_SELECT) {
-				/* Fine-tune on the selected runs alone, as many
-				 * steps as the other methods take. */
-				uint32_t ksel = c->n_src / 8 > 2 ? c->n_src / 8 : 2;
+				/* Identify the thermal parameters from the
+				 * unlabeled runs, simulate source data around
+				 * them and fine-tune the pre-trained network. */
+				struct ct_gen_cfg ig;
+				gen_base(c, &ig);
+				ct_identify(cell, &unl, c->threads, &r->ident, NULL);
+				ig.centre = r->ident;
+				ig.span = 0.1;
+				ig.n_seq = c->n_near;
+				ig.seed = c->seed * 1000 + 700 + (uint64_t)k;
 				ac.uda = CT_UDA_NONE;
-				ac.epochs = c->adapt_epochs * (int)(c->n_src / ksel);
-				bad = select_source(cell, &src, &unl, ksel, &sub) != 0 ||
-				      ct_samples_build(&sub, c->stride, &ssub, err, errlen) != 0;
+				ac.epochs = c->near_epochs;
+				ac.lr = c->adapt_lr * 3.0;
+				bad = ct_generate(cell, &ig, &sub, err, errlen) != 0;
+				if (!bad)
+					bad = ct_samples_build(&sub, c->stride, &ssub, err,
+							       errlen) != 0;
 				if (!bad)
 					bad = ct_train(&ad, &ssub, NULL, &ac, err, errlen) != 0 ||
 					      eval_mlp(&ad, &test, out, err, errlen) != 0;
+				ct_dataset_free(&sub);
 			} else if (!bad) {
 				bad = ct_train(&ad, &ssrc, &stgt, &ac, err, errlen) != 0 ||
 				      eval_mlp(&ad, &test, out, err, errlen) != 0;
 			}
-			free(sub.seq);
 			ct_samples_free(&ssub);
 			ct_mlp_free(&ad);
 			if (bad) {
@@ -312,15 +393,24 @@ int ct_pipeline_run(const struct ct_cell *cell, const struct ct_pipe_cfg *c,
 			ng.centre.Rc_KW *= 1.0 + t->d_rc;
 			ng.centre.Ru_KW *= 1.0 + t->d_ru;
 			ng.span = 0.05;
+			/* Like the identified adaptation, but centred near the
+			 * truth: fine-tunes the pre-trained network. */
+			struct ct_samples ns = {0};
+			struct ct_train_cfg nc = tc;
+			nc.epochs = c->near_epochs;
+			nc.lr = c->adapt_lr * 3.0;
+			nc.seed = c->seed + 31 + (uint64_t)k;
 			int bad = ct_generate(cell, &ng, &nds, err, errlen) != 0;
 			if (!bad) {
-				bad = train_on(c, &nds, c->near_epochs, c->seed + 31 + (uint64_t)k,
-					       &nm, err, errlen) != 0;
+				bad = ct_samples_build(&nds, c->stride, &ns, err, errlen) != 0 ||
+				      copy_mlp(&pre, &nm) != 0;
 				ct_dataset_free(&nds);
 				if (!bad) {
-					bad = eval_mlp(&nm, &test, &r->near, err, errlen) != 0;
+					bad = ct_train(&nm, &ns, NULL, &nc, err, errlen) != 0 ||
+					      eval_mlp(&nm, &test, &r->near, err, errlen) != 0;
 					ct_mlp_free(&nm);
 				}
+				ct_samples_free(&ns);
 			}
 			if (bad) {
 				ct_dataset_free(&test);
@@ -329,7 +419,7 @@ int ct_pipeline_run(const struct ct_cell *cell, const struct ct_pipe_cfg *c,
 		}
 		ct_dataset_free(&test);
 		logf_(c,
-		      "%s: pre %.3f  mmd %.3f  coral %.3f  select %.3f  near %.3f  ekf %.3f (max "
+		      "%s: pre %.3f  mmd %.3f  coral %.3f  ident %.3f  near %.3f  ekf %.3f (max "
 		      "%.2f) K RMSE",
 		      ct_targets[k].name, r->pre.rmse, r->mmd.rmse, r->coral.rmse, r->sel.rmse,
 		      r->near.rmse, r->ekf_rmse, r->ekf_max);

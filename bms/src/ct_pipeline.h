@@ -40,7 +40,8 @@ void ct_pipe_defaults(struct ct_pipe_cfg *c, const char *size);
 
 struct ct_pipe_row {
 	struct ct_thermal_params truth;
-	struct ct_err pre, mmd, coral, sel, near;
+	struct ct_err pre, mmd, coral, sel, near; /* sel: identify + re-simulate */
+	struct ct_thermal_params ident;		  /* identified from unlabeled data */
 	double ekf_rmse, ekf_max;
 };
 
@@ -58,7 +59,12 @@ int ct_fidelity_run(const struct ct_cell *cell, const struct ct_pipe_cfg *cfg,
 		    struct ct_fid_row rows[CT_N_FIDELITY], char *err, size_t errlen);
 
 double ct_surface_misfit(const struct ct_cell *cell, const struct ct_thermal_params *p,
-			 const struct ct_dataset *unl);
+			 const struct ct_dataset *unl, uint32_t max_seq);
+
+/* Identifies (C, Rc, Ru) as multiples of nominal from unlabeled runs by
+ * minimising the surface misfit; writes the parameters and the misfit (K). */
+int ct_identify(const struct ct_cell *cell, const struct ct_dataset *unl, int threads,
+		struct ct_thermal_params *out, double *misfit);
 
 /* Target test/adaptation data as the pipeline makes it (labeled or not). */
 int ct_target_data(const struct ct_cell *cell, const struct ct_pipe_cfg *cfg, int target,
