@@ -73,3 +73,11 @@ isthmus_add_test(NAME scx_reject_tampered COMMAND scx_tamper_test TIMEOUT 600 LA
 isthmus_add_test(NAME scx_vm_badinput COMMAND scx_badvm_test TIMEOUT 600 LABELS root)
 set_tests_properties(scx_vm_deploy scx_reject_verifier scx_reject_starve scx_reject_lose
                      scx_reject_tampered scx_vm_badinput PROPERTIES RUN_SERIAL TRUE)
+
+# ---- benchmark ----------------------------------------------------------------
+
+add_executable(scx_bench_makespan ${SCX_DIR}/bench/makespan.c)
+target_link_libraries(scx_bench_makespan PRIVATE scx_core)
+target_compile_definitions(scx_bench_makespan PRIVATE SCX_DEFAULT_CACHE="${SCX_CACHE_DIR}"
+                           SCX_SHARE_DIR="${SCX_DIR}")
+isthmus_add_bench(NAME scx_makespan COMMAND $<TARGET_FILE:scx_bench_makespan>)

@@ -12,7 +12,8 @@
  *                                   and print one result line
  *
  * Every result is one line "SCXR <json>" on stdout (the serial console in the
- * VM); the host parses those lines (schedcp/src/scx_result.c). The controller
+ * VM); the host parses those lines (schedcp/src/scx_result.c). `run` exits 1
+ * when the policy failed to load or a check failed, so that a plan can stop. The controller
  * runs as SCHED_FIFO so that a policy that starves or loses tasks cannot stop
  * it from measuring and detaching; workers run as SCHED_OTHER (so sched_ext
  * schedules them) and report progress through shared memory: CPU time, the
@@ -676,7 +677,7 @@ static int cmd_run(int argc, char **argv)
 			kmsg_drain();
 			ostr("kmsg", kmsg);
 			emit();
-			return 0;
+			return 1;
 		}
 		o("\"loaded\":true,\"attach_ms\":%.1f,", now_ms() - t0);
 		bool en = wait_state("enabled", 3000);
@@ -731,7 +732,7 @@ static int cmd_run(int argc, char **argv)
 	kmsg_drain();
 	ostr("kmsg", kmsg);
 	emit();
-	return 0;
+	return why ? 1 : 0;
 }
 
 int main(int argc, char **argv)
