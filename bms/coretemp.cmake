@@ -51,6 +51,9 @@ foreach(t thermal files pipeline cli)
   target_link_libraries(bms_ct_${t}_test PRIVATE ${BMS_CT_LIB} isthmus_testkit)
   isthmus_add_test(NAME bms_ct_${t} COMMAND bms_ct_${t}_test)
 endforeach()
+# The CLI test plots, and frees fontconfig's caches at the end (FcFini).
+pkg_check_modules(BMS_CT_FONTCONFIG REQUIRED IMPORTED_TARGET fontconfig)
+target_link_libraries(bms_ct_cli_test PRIVATE PkgConfig::BMS_CT_FONTCONFIG)
 
 # The dataset, model and table readers take outside input.
 isthmus_add_fuzzer(NAME bms_ct_fuzz_files SOURCES ${BMS_DIR}/tests/ct_fuzz_files.c
