@@ -42,7 +42,7 @@ target_link_libraries(scx_wae PUBLIC scx_wae_analysis wae_sched_skel isthmus_bpf
 add_executable(scx_wae_workload ${SCX_MCP_TESTS}/wae_workload.c)
 
 add_executable(scx_wae_classify_test ${SCX_MCP_TESTS}/wae_classify_test.c)
-target_link_libraries(scx_wae_classify_test PRIVATE scx_wae isthmus_testkit_bpf)
+target_link_libraries(scx_wae_classify_test PRIVATE scx_wae isthmus_testkit_bpf m)
 isthmus_add_test(NAME scx_wae_classify LABELS bpf root TIMEOUT 180
                  COMMAND scx_wae_classify_test $<TARGET_FILE:scx_wae_workload>
                          ${CMAKE_CURRENT_BINARY_DIR}/wae-tmp)

@@ -2,7 +2,7 @@
  * Engine's tests and sched-agent's runs on the host.
  *
  *   wae_workload cpu N SECONDS          N processes spinning for SECONDS each
- *   wae_workload io SECONDS DIR         write 4 KiB + fdatasync in a loop (D state)
+ *   wae_workload io SECONDS DIR         O_DIRECT reads and fdatasync in a loop (D state)
  *   wae_workload pingpong ROUNDS        two processes bouncing a byte over pipes
  *   wae_workload longtail N SHORT_MS LONG_MS
  *                                       N spinning tasks of SHORT_MS and one of LONG_MS
@@ -55,25 +55,54 @@ static int cpu(int n, double secs)
 	return wait_all();
 }
 
+/* Reads with O_DIRECT from a file written and synced first: each read waits
+ * for the device in D state, bypassing the page cache; an fdatasync after
+ * a rewrite every 16 reads adds a journal wait. */
 static int io(double secs, const char *dir)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/wae_io.%d", dir, (int)getpid());
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	const size_t file_len = 16u << 20, chunk = 256u << 10;
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0) {
 		perror(path);
 		return 1;
 	}
-	char buf[4096];
-	memset(buf, 'x', sizeof(buf));
+	void *buf = NULL;
+	if (posix_memalign(&buf, 4096, chunk)) {
+		close(fd);
+		return 1;
+	}
+	memset(buf, 'x', chunk);
+	for (size_t off = 0; off < file_len; off += chunk)
+		if (pwrite(fd, buf, chunk, (off_t)off) != (ssize_t)chunk) {
+			perror("write");
+			break;
+		}
+	fsync(fd);
+	close(fd);
+	fd = open(path, O_RDWR | O_DIRECT);
+	if (fd < 0) {
+		perror(path);
+		free(buf);
+		unlink(path);
+		return 1;
+	}
 	double end = now_s() + secs;
+	unsigned long i = 0;
 	while (now_s() < end) {
-		if (pwrite(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf) || fdatasync(fd)) {
+		off_t off = (off_t)((i * 7919u) % (file_len / chunk)) * (off_t)chunk;
+		if (pread(fd, buf, chunk, off) != (ssize_t)chunk) {
+			perror("read");
+			break;
+		}
+		if (++i % 16 == 0 && (pwrite(fd, buf, 4096, 0) != 4096 || fdatasync(fd))) {
 			perror("write");
 			break;
 		}
 	}
 	close(fd);
+	free(buf);
 	unlink(path);
 	return 0;
 }
