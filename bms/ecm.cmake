@@ -41,3 +41,39 @@ target_link_libraries(bms PRIVATE bms_host)
 install(TARGETS bms)
 
 
+
+# ---- tests ---------------------------------------------------------------------
+# Reference data lives beside the tree, in ../shared/data; tests get the path.
+set(BMS_SHARED_DATA ${PROJECT_SOURCE_DIR}/../shared/data)
+
+foreach(t readers cstr fit linkk_plot plant)
+  add_executable(bms_ecm_${t}_test ${BMS_DIR}/tests/ecm_${t}_test.c)
+  target_link_libraries(bms_ecm_${t}_test PRIVATE bms_host isthmus_testkit)
+endforeach()
+isthmus_add_test(NAME bms_ecm_readers COMMAND bms_ecm_readers_test ${BMS_SHARED_DATA}/eis)
+isthmus_add_test(NAME bms_ecm_cstr COMMAND bms_ecm_cstr_test)
+isthmus_add_test(NAME bms_ecm_fit COMMAND bms_ecm_fit_test ${BMS_SHARED_DATA}/eis)
+isthmus_add_test(NAME bms_ecm_linkk_plot COMMAND bms_ecm_linkk_plot_test)
+isthmus_add_test(NAME bms_ecm_plant COMMAND bms_ecm_plant_test ${BMS_SHARED_DATA}/cell)
+
+# The core alone, in double and in float (as the microcontroller runs it).
+add_executable(bms_ecm_core_test ${BMS_DIR}/tests/ecm_core_test.c)
+target_link_libraries(bms_ecm_core_test PRIVATE bms_core isthmus_testkit)
+isthmus_add_test(NAME bms_ecm_core COMMAND bms_ecm_core_test)
+add_executable(bms_ecm_core_f32_test ${BMS_DIR}/tests/ecm_core_test.c)
+target_link_libraries(bms_ecm_core_f32_test PRIVATE bms_core_f32 isthmus_testkit)
+isthmus_add_test(NAME bms_ecm_core_f32 COMMAND bms_ecm_core_f32_test)
+
+isthmus_add_test(NAME bms_ecm_cli
+                 COMMAND ${BMS_DIR}/tests/ecm_cli_test.sh $<TARGET_FILE:bms>
+                         ${BMS_SHARED_DATA}/eis ${BMS_SHARED_DATA}/cell)
+
+# The Cortex-M4 build of every core file is a test; its size table is a bench.
+isthmus_add_test(NAME bms_ecm_m4_build COMMAND ${BMS_DIR}/cortex-m4/size.sh)
+
+isthmus_add_fuzzer(NAME fuzz_bms_ecm_eis SOURCES ${BMS_DIR}/tests/fuzz_ecm_eis.c LIBS bms_host
+                   CORPUS ${BMS_DIR}/fuzz/ecm_eis)
+isthmus_add_fuzzer(NAME fuzz_bms_ecm_cstr SOURCES ${BMS_DIR}/tests/fuzz_ecm_cstr.c LIBS bms_host
+                   CORPUS ${BMS_DIR}/fuzz/ecm_cstr)
+isthmus_add_fuzzer(NAME fuzz_bms_ecm_cell SOURCES ${BMS_DIR}/tests/fuzz_ecm_cell.c LIBS bms_host
+                   CORPUS ${BMS_DIR}/fuzz/ecm_cell)
