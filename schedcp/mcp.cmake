@@ -102,3 +102,7 @@ target_link_libraries(scx_mcp_protocol_test PRIVATE scx_agent_mcp scx_mcp isthmu
 isthmus_add_test(NAME scx_mcp_protocol TIMEOUT 180
                  COMMAND scx_mcp_protocol_test $<TARGET_FILE:schedcp-mcp>
                          $<TARGET_FILE:scx_wae_workload> ${CMAKE_CURRENT_BINARY_DIR}/mcp-protocol-tmp)
+
+# The JSON-RPC / MCP layer and the schema validator under libFuzzer.
+isthmus_add_fuzzer(NAME scx_mcp_fuzz_jsonrpc SOURCES ${SCX_DIR}/fuzz/mcp_fuzz_jsonrpc.c
+                   LIBS scx_mcp CORPUS ${SCX_DIR}/fuzz/corpus/mcp_jsonrpc)
