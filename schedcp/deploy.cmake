@@ -81,3 +81,5 @@ target_link_libraries(scx_bench_makespan PRIVATE scx_core)
 target_compile_definitions(scx_bench_makespan PRIVATE SCX_DEFAULT_CACHE="${SCX_CACHE_DIR}"
                            SCX_SHARE_DIR="${SCX_DIR}")
 isthmus_add_bench(NAME scx_makespan COMMAND $<TARGET_FILE:scx_bench_makespan>)
+
+isthmus_add_test(NAME scx_cli COMMAND sh ${SCX_TESTS}/cli_test.sh $<TARGET_FILE:schedcp>)

@@ -70,6 +70,14 @@ int main(int argc, char **argv)
 		scx_close(s);
 		return 1;
 	}
+	if (json_array_size(json_object_get(res, "steps")) != 8) {
+		fprintf(stderr, "bench: the VM run ended after %zu of 8 steps (%s)\n",
+			json_array_size(json_object_get(res, "steps")),
+			json_string_value(json_object_get(res, "error")) ?: "no error reported");
+		json_decref(res);
+		scx_close(s);
+		return 1;
+	}
 	double lt_def = 0, lt_ljf = 0;
 	for (int r = 0; r < 3; r++) {
 		char l[16];
