@@ -11,6 +11,8 @@
 # benchmark and the demo.
 pkg_check_modules(BMS_JANSSON REQUIRED IMPORTED_TARGET jansson)
 pkg_check_modules(BMS_CAIRO REQUIRED IMPORTED_TARGET cairo)
+# fontconfig: only to free its caches at exit (clean leak checks)
+pkg_check_modules(BMS_FONTCONFIG REQUIRED IMPORTED_TARGET fontconfig)
 
 file(GLOB BMS_CORE_SOURCES CONFIGURE_DEPENDS ${BMS_DIR}/core/*.c)
 file(GLOB BMS_ECM_CORE_SOURCES CONFIGURE_DEPENDS ${BMS_DIR}/core/bms_*.c)
@@ -34,7 +36,8 @@ add_library(bms_host STATIC
   ${BMS_DIR}/src/bms_plant.c
   ${BMS_DIR}/src/bms_validate.c)
 target_include_directories(bms_host PUBLIC ${BMS_DIR}/src)
-target_link_libraries(bms_host PUBLIC bms_core PkgConfig::BMS_JANSSON PkgConfig::BMS_CAIRO m)
+target_link_libraries(bms_host PUBLIC bms_core PkgConfig::BMS_JANSSON PkgConfig::BMS_CAIRO
+                      PkgConfig::BMS_FONTCONFIG m)
 
 add_executable(bms ${BMS_DIR}/src/cli.c)
 target_link_libraries(bms PRIVATE bms_host)
@@ -77,3 +80,15 @@ isthmus_add_fuzzer(NAME fuzz_bms_ecm_cstr SOURCES ${BMS_DIR}/tests/fuzz_ecm_cstr
                    CORPUS ${BMS_DIR}/fuzz/ecm_cstr)
 isthmus_add_fuzzer(NAME fuzz_bms_ecm_cell SOURCES ${BMS_DIR}/tests/fuzz_ecm_cell.c LIBS bms_host
                    CORPUS ${BMS_DIR}/fuzz/ecm_cell)
+
+# ---- benchmarks and demo -------------------------------------------------------
+add_executable(bms_ecm_fit_bench ${BMS_DIR}/bench/ecm_fit_bench.c)
+target_link_libraries(bms_ecm_fit_bench PRIVATE bms_core)
+add_executable(bms_ecm_fit_bench_f32 ${BMS_DIR}/bench/ecm_fit_bench.c)
+target_link_libraries(bms_ecm_fit_bench_f32 PRIVATE bms_core_f32)
+isthmus_add_bench(NAME bms_ecm_fit COMMAND $<TARGET_FILE:bms_ecm_fit_bench>
+                  ${BMS_SHARED_DATA}/eis/exampleData.csv)
+isthmus_add_bench(NAME bms_ecm_fit_f32 COMMAND $<TARGET_FILE:bms_ecm_fit_bench_f32>
+                  ${BMS_SHARED_DATA}/eis/exampleData.csv)
+isthmus_add_bench(NAME bms_ecm_m4_size COMMAND ${BMS_DIR}/cortex-m4/size.sh)
+isthmus_add_demo(NAME bms-ecm COMMAND $<TARGET_FILE:bms> ecm demo --data ${BMS_SHARED_DATA})

@@ -87,7 +87,8 @@ static int parse_elem(struct pstate *st)
 		if (np == 1)
 			snprintf(o->param_name[first + k], BMS_NAME_LEN + 8, "%s", name);
 		else
-			snprintf(o->param_name[first + k], BMS_NAME_LEN + 8, "%s_%d", name, k);
+			snprintf(o->param_name[first + k], BMS_NAME_LEN + 8, "%s_%c", name,
+				 (char)('0' + k));
 		o->param_unit[first + k] = kinds[which].units[k];
 	}
 	st->pos += i;

@@ -3,6 +3,7 @@
 
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -229,4 +230,10 @@ int bms_plot_spectra(const char *path, const char *title, const struct bms_plot_
 	}
 	cairo_surface_destroy(surf);
 	return rc;
+}
+
+void bms_plot_shutdown(void)
+{
+	cairo_debug_reset_static_data();
+	FcFini();
 }

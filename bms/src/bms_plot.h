@@ -18,4 +18,8 @@ struct bms_plot_series {
 int bms_plot_spectra(const char *path, const char *title, const struct bms_plot_series *s, int ns,
 		     char *err, size_t errlen);
 
+/* Frees cairo's and fontconfig's process-wide caches (font tables kept for
+ * reuse), so that a leak checker sees a clean exit. Call once, at the end. */
+void bms_plot_shutdown(void);
+
 #endif /* BMS_PLOT_H */

@@ -50,6 +50,7 @@ static const char *usage_ecm =
 	"  measure          online impedance measurement on the simulated cell (plant)\n"
 	"  simulate         cell voltage of an ECM under a current profile\n"
 	"  validate         measure, fit and simulate across SoC and temperature\n"
+	"  demo             fit exampleData.csv, then measure and model the plant briefly\n"
 	"\n"
 	"Run 'bms ecm <subcommand> --help' for options.\n";
 
@@ -968,6 +969,80 @@ static int cmd_validate(int argc, char **argv)
 	return fail ? 1 : 0;
 }
 
+static const char *usage_demo =
+	"usage: bms ecm demo [--data DIR]\n"
+	"DIR holds eis/exampleData.csv and cell/ (default ../shared/data). Fits the\n"
+	"example spectrum from impedance.py's initial guess and compares the residual\n"
+	"with the published fit's; then measures the plant at 50% SoC and 25 degC at\n"
+	"three frequencies, fits the closed form and reports its voltage RMSE.\n";
+
+static int cmd_demo(int argc, char **argv)
+{
+	const char *dir = "../shared/data";
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else
+			return usage_error(usage_demo, "unknown or incomplete option %s", argv[i]);
+	}
+	char path[1024], err[512];
+	snprintf(path, sizeof(path), "%s/eis/exampleData.csv", dir);
+	struct bms_spectrum sp;
+	struct bms_cstr cs;
+	if (bms_eis_read_file(path, &sp, err, sizeof(err)) ||
+	    bms_cstr_parse(DEFAULT_CIRCUIT, &cs, err, sizeof(err))) {
+		fprintf(stderr, "bms: %s\n", err);
+		return 1;
+	}
+	static const double init[7] = {.01, .01, 100, .01, .05, 100, 1};
+	static const double pub[7] = {16.5e-3, 8.68e-3, 3.32, 5.39e-3, 63.1e-3, 233.0, 0.22};
+	struct bms_fit_opts fo = {0};
+	struct bms_fit_out out;
+	fo.have_p0 = 1;
+	memcpy(fo.p0, init, sizeof(init));
+	double ssr_pub;
+	if (bms_fit_spectrum(&cs, &sp, &fo, &out, err, sizeof(err)) ||
+	    bms_spectrum_ssr(&cs, pub, &sp, &ssr_pub, err, sizeof(err))) {
+		fprintf(stderr, "bms: %s\n", err);
+		bms_spectrum_free(&sp);
+		return 1;
+	}
+	printf("== fit of %s (%zu points) with %s\n", path, sp.n, DEFAULT_CIRCUIT);
+	printf("%-8s %12s %12s %12s\n", "param", "fitted", "std.err", "published");
+	for (int k = 0; k < 7; k++)
+		printf("%-8s %12.5g %12.3g %12.4g\n", cs.param_name[k], (double)out.lm.p[k],
+		       (double)out.lm.sigma[k], pub[k]);
+	printf("residual %.5e Ohm^2 (published parameters: %.5e) in %d iterations\n",
+	       (double)out.lm.ssr_unit, ssr_pub, out.lm.iterations);
+	bms_spectrum_free(&sp);
+
+	snprintf(path, sizeof(path), "%s/cell", dir);
+	static struct bms_cell_tables ct;
+	if (load_cell(path, &ct))
+		return 1;
+	struct bms_val_cfg vc;
+	struct bms_val_row r;
+	bms_val_default_cfg(&vc);
+	printf("\n== online measurement on the plant (SoC 50%%, 25 degC; 1 A sine, "
+	       "0.5 mV / 5 mA noise, 16-bit ADCs)\n");
+	if (bms_validate_point(&ct, &vc, 0.5, 25.0, &r, err, sizeof(err))) {
+		fprintf(stderr, "bms: %s\n", err);
+		return 1;
+	}
+	printf("worst impedance error over %d frequencies: %.3f%% (min SNR %.0f dB)\n",
+	       vc.n_closed + vc.n_lm, 100 * r.imp_err_max, r.snr_min_db);
+	print_randles(&r.closed, NULL);
+	printf("voltage RMSE, closed form: pulse %.2f mV (%.2f%% of V, %.2f%% of swing), "
+	       "drive %.2f mV (%.2f%%, %.2f%%)\n",
+	       1e3 * r.rmse_V[0][0], r.rmse_pct_v[0][0], r.rmse_pct_swing[0][0],
+	       1e3 * r.rmse_V[0][1], r.rmse_pct_v[0][1], r.rmse_pct_swing[0][1]);
+	printf("voltage RMSE, LM (%s): pulse %.2f mV (%.2f%%, %.2f%%), drive %.2f mV "
+	       "(%.2f%%, %.2f%%)\n",
+	       vc.lm_circuit, 1e3 * r.rmse_V[1][0], r.rmse_pct_v[1][0], r.rmse_pct_swing[1][0],
+	       1e3 * r.rmse_V[1][1], r.rmse_pct_v[1][1], r.rmse_pct_swing[1][1]);
+	return 0;
+}
+
 static int cmd_ecm(int argc, char **argv)
 {
 	if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
@@ -980,10 +1055,10 @@ static int cmd_ecm(int argc, char **argv)
 	} subs[] = {
 		{"read", cmd_read},	    {"fit", cmd_fit},	      {"linkk", cmd_linkk},
 		{"closed", cmd_closed},	    {"measure", cmd_measure}, {"simulate", cmd_simulate},
-		{"validate", cmd_validate},
+		{"validate", cmd_validate}, {"demo", cmd_demo},
 	};
-	const char *usages[] = {usage_read,    usage_fit,      usage_linkk,   usage_closed,
-				usage_measure, usage_simulate, usage_validate};
+	const char *usages[] = {usage_read,    usage_fit,      usage_linkk,    usage_closed,
+				usage_measure, usage_simulate, usage_validate, usage_demo};
 	for (size_t k = 0; k < sizeof(subs) / sizeof(subs[0]); k++)
 		if (strcmp(argv[0], subs[k].name) == 0) {
 			if (help_wanted(argc - 1, argv + 1)) {
@@ -1006,8 +1081,11 @@ int main(int argc, char **argv)
 		fputs(usage_top, stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "ecm") == 0)
-		return cmd_ecm(argc - 2, argv + 2);
+	if (strcmp(argv[1], "ecm") == 0) {
+		int rc = cmd_ecm(argc - 2, argv + 2);
+		bms_plot_shutdown();
+		return rc;
+	}
 	if (strcmp(argv[1], "coretemp") == 0) {
 #ifdef BMS_WITH_CORETEMP
 		return bms_coretemp_main(argc - 1, argv + 1);

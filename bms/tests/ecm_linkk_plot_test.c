@@ -72,5 +72,6 @@ int main(void)
 	unlink(png);
 	unlink(pngname);
 	unlink(svgname);
+	bms_plot_shutdown();
 	return tk_finish();
 }
