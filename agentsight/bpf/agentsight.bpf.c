@@ -204,6 +204,46 @@ static __always_inline void emit(void *rec, __u64 size)
 
 /* ---- TLS ------------------------------------------------------------------ */
 
+/* The value of x86 register number r (rax 0, rcx 1, rdx 2, rbx 3, rsp 4,
+ * rbp 5, rsi 6, rdi 7, r8..r15). */
+static __always_inline __u64 reg_value(struct pt_regs *ctx, __u64 r)
+{
+#if defined(__TARGET_ARCH_x86)
+	/* Copied out first: the verifier refuses a context read at a computed
+	 * offset, which is what the compiler makes of a switch here. */
+	__u64 regs[16] = {ctx->ax,  ctx->cx,  ctx->dx,	ctx->bx, 0,	   ctx->bp,
+			  ctx->si,  ctx->di,  ctx->r8,	ctx->r9, ctx->r10, ctx->r11,
+			  ctx->r12, ctx->r13, ctx->r14, ctx->r15};
+	return regs[r & 15];
+#else
+	return 0;
+#endif
+}
+
+/* Argument i (0-3) of the probed function: from where the ABI puts it, or,
+ * when the probe sits past register moves (src/probesite.c), from the
+ * register the attach cookie names. */
+static __always_inline __u64 tls_arg(struct pt_regs *ctx, __u64 cookie, int i)
+{
+	if (cookie & AS_COOKIE_REMAP)
+		return reg_value(ctx, (cookie >> (AS_COOKIE_ARG_SHIFT + 4 * i)) & 15);
+	switch (i) {
+	case 0:
+		return PT_REGS_PARM1(ctx);
+	case 1:
+		return PT_REGS_PARM2(ctx);
+	case 2:
+		return PT_REGS_PARM3(ctx);
+	default:
+		return PT_REGS_PARM4(ctx);
+	}
+}
+
+static __always_inline __u8 tls_lib(struct pt_regs *ctx)
+{
+	return bpf_get_attach_cookie(ctx) & AS_COOKIE_LIB_MASK;
+}
+
 static __always_inline int tls_enter(__u64 conn, __u64 buf, __u64 len_ptr, __u8 dir)
 {
 	if (!current_tracked())
@@ -282,8 +322,10 @@ static __always_inline int tls_exit(struct pt_regs *ctx, bool ex_variant)
 	long ret = (int)PT_REGS_RC(ctx);
 	__u64 total = 0;
 	if (ex_variant) {
-		/* SSL_read_ex/SSL_write_ex return 1 on success and store the count. */
-		if (ret != 1 || !call.len_ptr)
+		/* SSL_read_ex/SSL_write_ex return 1 on success, OpenSSL 3's
+		 * ssl_read_internal and ssl_write_internal more than 0; both
+		 * store the count. */
+		if (ret <= 0 || !call.len_ptr)
 			return 0;
 		bpf_probe_read_user(&total, sizeof(total), (void *)call.len_ptr);
 	} else {
@@ -300,7 +342,7 @@ static __always_inline int tls_exit(struct pt_regs *ctx, bool ex_variant)
 	fill_hdr(&rec->h, AS_REC_TLS_DATA);
 	rec->conn = call.conn;
 	rec->dir = call.dir;
-	rec->lib = bpf_get_attach_cookie(ctx);
+	rec->lib = tls_lib(ctx);
 	send_chunks(rec, call.buf, total);
 	return 0;
 }
@@ -313,7 +355,7 @@ static __always_inline int tls_event(struct pt_regs *ctx, __u32 type, __u64 conn
 	fill_hdr(&rec.h, type);
 	rec.conn = conn;
 	rec.ret = ret;
-	rec.lib = bpf_get_attach_cookie(ctx);
+	rec.lib = tls_lib(ctx);
 	emit(&rec, sizeof(rec));
 	return 0;
 }
@@ -321,15 +363,17 @@ static __always_inline int tls_event(struct pt_regs *ctx, __u32 type, __u64 conn
 /* int SSL_write(SSL *ssl, const void *buf, int num), and gnutls_record_send's
  * (session, data, size): the same three arguments. */
 SEC("uprobe")
-int BPF_KPROBE(as_tls_write_enter, void *conn, const void *buf)
+int as_tls_write_enter(struct pt_regs *ctx)
 {
-	return tls_enter((__u64)conn, (__u64)buf, 0, AS_TLS_DIR_WRITE);
+	__u64 ck = bpf_get_attach_cookie(ctx);
+	return tls_enter(tls_arg(ctx, ck, 0), tls_arg(ctx, ck, 1), 0, AS_TLS_DIR_WRITE);
 }
 
 SEC("uprobe")
-int BPF_KPROBE(as_tls_read_enter, void *conn, void *buf)
+int as_tls_read_enter(struct pt_regs *ctx)
 {
-	return tls_enter((__u64)conn, (__u64)buf, 0, AS_TLS_DIR_READ);
+	__u64 ck = bpf_get_attach_cookie(ctx);
+	return tls_enter(tls_arg(ctx, ck, 0), tls_arg(ctx, ck, 1), 0, AS_TLS_DIR_READ);
 }
 
 SEC("uretprobe")
@@ -338,18 +382,25 @@ int BPF_KRETPROBE(as_tls_rw_exit)
 	return tls_exit(ctx, false);
 }
 
-/* int SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written) */
+/* int SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written),
+ * and OpenSSL 3's ssl_write_internal behind it and SSL_write, which takes
+ * the same arguments and returns more than 0 on success. */
 SEC("uprobe")
-int BPF_KPROBE(as_tls_write_ex_enter, void *conn, const void *buf, size_t num, size_t *written)
+int as_tls_write_ex_enter(struct pt_regs *ctx)
 {
-	return tls_enter((__u64)conn, (__u64)buf, (__u64)written, AS_TLS_DIR_WRITE);
+	__u64 ck = bpf_get_attach_cookie(ctx);
+	return tls_enter(tls_arg(ctx, ck, 0), tls_arg(ctx, ck, 1), tls_arg(ctx, ck, 3),
+			 AS_TLS_DIR_WRITE);
 }
 
-/* int SSL_read_ex(SSL *s, void *buf, size_t num, size_t *readbytes) */
+/* int SSL_read_ex(SSL *s, void *buf, size_t num, size_t *readbytes), and
+ * ssl_read_internal the same way. */
 SEC("uprobe")
-int BPF_KPROBE(as_tls_read_ex_enter, void *conn, void *buf, size_t num, size_t *readbytes)
+int as_tls_read_ex_enter(struct pt_regs *ctx)
 {
-	return tls_enter((__u64)conn, (__u64)buf, (__u64)readbytes, AS_TLS_DIR_READ);
+	__u64 ck = bpf_get_attach_cookie(ctx);
+	return tls_enter(tls_arg(ctx, ck, 0), tls_arg(ctx, ck, 1), tls_arg(ctx, ck, 3),
+			 AS_TLS_DIR_READ);
 }
 
 SEC("uretprobe")
@@ -360,9 +411,9 @@ int BPF_KRETPROBE(as_tls_rw_ex_exit)
 
 /* SSL_do_handshake(SSL *) / gnutls_handshake(session): reported at return. */
 SEC("uprobe")
-int BPF_KPROBE(as_tls_handshake_enter, void *conn)
+int as_tls_handshake_enter(struct pt_regs *ctx)
 {
-	return tls_enter((__u64)conn, 0, 0, 0xff);
+	return tls_enter(tls_arg(ctx, bpf_get_attach_cookie(ctx), 0), 0, 0, 0xff);
 }
 
 SEC("uretprobe")
@@ -380,9 +431,9 @@ int BPF_KRETPROBE(as_tls_handshake_exit, int ret)
 /* SSL_free(SSL *) / gnutls_deinit(session): the connection is gone; its
  * pointer may be reused for the next one. */
 SEC("uprobe")
-int BPF_KPROBE(as_tls_close, void *conn)
+int as_tls_close(struct pt_regs *ctx)
 {
-	return tls_event(ctx, AS_REC_TLS_CLOSE, (__u64)conn, 0);
+	return tls_event(ctx, AS_REC_TLS_CLOSE, tls_arg(ctx, bpf_get_attach_cookie(ctx), 0), 0);
 }
 
 /* ---- processes ------------------------------------------------------------ */
@@ -1067,10 +1118,15 @@ int as_exit_accept(struct trace_event_raw_sys_exit *ctx)
 /* int ssl_log_secret(SSL *ssl, const char *label, const uint8_t *secret,
  *                    size_t secret_len) */
 SEC("uprobe")
-int BPF_KPROBE(as_tls_keylog, void *ssl, const char *label, const __u8 *secret, __u64 secret_len)
+int as_tls_keylog(struct pt_regs *ctx)
 {
 	if (!current_tracked())
 		return 0;
+	__u64 ck = bpf_get_attach_cookie(ctx);
+	__u64 ssl = tls_arg(ctx, ck, 0);
+	const char *label = (const char *)tls_arg(ctx, ck, 1);
+	const __u8 *secret = (const __u8 *)tls_arg(ctx, ck, 2);
+	__u64 secret_len = tls_arg(ctx, ck, 3);
 	struct as_rec_tls_key rec = {};
 	fill_hdr(&rec.h, AS_REC_TLS_KEY);
 	rec.conn = (__u64)ssl;

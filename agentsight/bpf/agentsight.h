@@ -57,6 +57,13 @@ enum as_tls_lib {
 	AS_TLS_LIB_SOCKET = 5,	       /* keys mode: ciphertext at a socket, conn is the fd */
 };
 
+/* The rest of the attach cookie (src/probesite.h): when a probe sits past a
+ * function's entry, where register moves put its arguments elsewhere, bit 32
+ * is set and each argument's x86 register number takes 4 bits from bit 8. */
+#define AS_COOKIE_LIB_MASK  0xffULL
+#define AS_COOKIE_ARG_SHIFT 8
+#define AS_COOKIE_REMAP	    (1ULL << 32)
+
 enum as_tls_dir {
 	AS_TLS_DIR_WRITE = 0, /* the process sent these bytes (a client's request) */
 	AS_TLS_DIR_READ = 1,  /* the process received them (a client's response) */

@@ -6,10 +6,12 @@
 #include "agentsight.skel.h"
 #include "bpfenv.h"
 #include "elfsym.h"
+#include "probesite.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -193,6 +195,7 @@ struct probe_spec {
 	const char *func;
 	struct bpf_program *enter;
 	struct bpf_program *exit;
+	unsigned nargs; /* arguments the programs read */
 };
 
 /* The probes for each hooked function, in the order of as_openssl_funcs
@@ -200,14 +203,14 @@ struct probe_spec {
 static void openssl_specs(struct agentsight_bpf *s, struct probe_spec *spec)
 {
 	struct probe_spec v[] = {
-		{"SSL_write", s->progs.as_tls_write_enter, s->progs.as_tls_rw_exit},
-		{"SSL_read", s->progs.as_tls_read_enter, s->progs.as_tls_rw_exit},
-		{"SSL_write_ex", s->progs.as_tls_write_ex_enter, s->progs.as_tls_rw_ex_exit},
-		{"SSL_read_ex", s->progs.as_tls_read_ex_enter, s->progs.as_tls_rw_ex_exit},
+		{"SSL_write", s->progs.as_tls_write_enter, s->progs.as_tls_rw_exit, 2},
+		{"SSL_read", s->progs.as_tls_read_enter, s->progs.as_tls_rw_exit, 2},
+		{"SSL_write_ex", s->progs.as_tls_write_ex_enter, s->progs.as_tls_rw_ex_exit, 4},
+		{"SSL_read_ex", s->progs.as_tls_read_ex_enter, s->progs.as_tls_rw_ex_exit, 4},
 		{"SSL_do_handshake", s->progs.as_tls_handshake_enter,
-		 s->progs.as_tls_handshake_exit},
-		{"SSL_free", s->progs.as_tls_close, NULL},
-		{"ssl_log_secret", s->progs.as_tls_keylog, NULL},
+		 s->progs.as_tls_handshake_exit, 1},
+		{"SSL_free", s->progs.as_tls_close, NULL, 1},
+		{"ssl_log_secret", s->progs.as_tls_keylog, NULL, 4},
 	};
 	memcpy(spec, v, sizeof(v));
 }
@@ -215,26 +218,77 @@ static void openssl_specs(struct agentsight_bpf *s, struct probe_spec *spec)
 static void gnutls_specs(struct agentsight_bpf *s, struct probe_spec *spec)
 {
 	struct probe_spec v[] = {
-		{"gnutls_record_send", s->progs.as_tls_write_enter, s->progs.as_tls_rw_exit},
-		{"gnutls_record_recv", s->progs.as_tls_read_enter, s->progs.as_tls_rw_exit},
+		{"gnutls_record_send", s->progs.as_tls_write_enter, s->progs.as_tls_rw_exit, 2},
+		{"gnutls_record_recv", s->progs.as_tls_read_enter, s->progs.as_tls_rw_exit, 2},
 		{"gnutls_handshake", s->progs.as_tls_handshake_enter,
-		 s->progs.as_tls_handshake_exit},
-		{"gnutls_deinit", s->progs.as_tls_close, NULL},
+		 s->progs.as_tls_handshake_exit, 1},
+		{"gnutls_deinit", s->progs.as_tls_close, NULL, 1},
 	};
 	memcpy(spec, v, sizeof(v));
 }
 
 static int attach_one(struct as_capture *cap, struct bpf_program *prog, const char *path,
-		      uint64_t offset, bool ret, enum as_tls_lib lib)
+		      uint64_t offset, bool ret, uint64_t cookie)
 {
 	if (cap->nlinks >= MAX_TLS_LINKS)
 		return -ENOSPC;
-	LIBBPF_OPTS(bpf_uprobe_opts, o, .retprobe = ret, .bpf_cookie = lib);
+	LIBBPF_OPTS(bpf_uprobe_opts, o, .retprobe = ret, .bpf_cookie = cookie);
 	struct bpf_link *l = bpf_program__attach_uprobe_opts(prog, -1, path, offset, &o);
 	if (!l)
 		return -errno;
 	cap->links[cap->nlinks++] = l;
 	return 0;
+}
+
+/* The first bytes of code at file offset off, for the probe-site planner;
+ * how many were read (0 on error). */
+static size_t read_code(int fd, uint64_t off, uint8_t *buf, size_t n)
+{
+	if (fd < 0 || off == 0)
+		return 0;
+	ssize_t got = pread(fd, buf, n, (off_t)off);
+	return got > 0 ? (size_t)got : 0;
+}
+
+/* Debian's OpenSSL 3 begins SSL_read, SSL_read_ex and their write twins with
+ * `sub $N,%rsp`, which the kernel single-steps after the trap (the costly
+ * kind of uprobe hit, see probesite.h). SSL_read_ex is `sub; call
+ * ssl_read_internal` with its arguments untouched, SSL_read calls the same
+ * function with a count pointer of its own, and ssl_read_internal begins
+ * with a push, which the kernel emulates. So one probe pair there, with
+ * SSL_read_ex's programs, sees every call of both at a fraction of the cost.
+ * Applied only when all of that is found in the bytes; otherwise the public
+ * functions are probed as they are. */
+static void funnel_openssl(struct as_capture *cap, int fd, const char *path, uint64_t *offsets)
+{
+	static const struct {
+		int ex, plain;
+		const char *what;
+	} pairs[] = {{3, 1, "read"}, {2, 0, "write"}};
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		uint8_t ex[64], inner[16], plain[64];
+		uint64_t exoff = offsets[pairs[i].ex];
+		size_t n = read_code(fd, exoff, ex, sizeof(ex));
+		int64_t delta;
+		if (!n || as_probe_insn_emulated(ex, n) || !as_probe_wrapper_target(ex, n, &delta))
+			continue;
+		if ((int64_t)exoff + delta <= 0)
+			continue;
+		uint64_t target = (uint64_t)((int64_t)exoff + delta);
+		size_t m = read_code(fd, target, inner, sizeof(inner));
+		if (!m || !as_probe_insn_emulated(inner, m))
+			continue;
+		uint64_t poff = offsets[pairs[i].plain];
+		size_t k = read_code(fd, poff, plain, sizeof(plain));
+		bool covers_plain = k && as_probe_calls(plain, k, (int64_t)target - (int64_t)poff);
+		offsets[pairs[i].ex] = target;
+		if (covers_plain)
+			offsets[pairs[i].plain] = 0;
+		logf_(cap, "tls: SSL_%s_ex%s probed at ssl_%s_internal (0x%llx) in %s",
+		      pairs[i].what,
+		      covers_plain ? (i == 0 ? " and SSL_read" : " and SSL_write") : "",
+		      pairs[i].what, (unsigned long long)target, path);
+	}
 }
 
 static bool already_attached(struct as_capture *cap, const struct stat *st)
@@ -350,7 +404,11 @@ int as_capture_attach_tls(struct as_capture *cap, const char *path, enum as_tls_
 			logf_(cap, "tls: no ssl_log_secret in %s: plaintext probes there", path);
 	}
 
-	int attached = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (lib != AS_TLS_LIB_GNUTLS && !keys)
+		funnel_openssl(cap, fd, path, offsets);
+
+	int attached = 0, cheap = 0;
 	for (size_t k = 0; k < n; k++) {
 		if (!offsets[k])
 			continue;
@@ -358,22 +416,32 @@ int as_capture_attach_tls(struct as_capture *cap, const char *path, enum as_tls_
 		 * SSL_free does not name); else all but the key probe. */
 		if (lib != AS_TLS_LIB_GNUTLS && (k == AS_OPENSSL_KEYLOG) != keys)
 			continue;
-		int rc = attach_one(cap, spec[k].enter, path, offsets[k], false, lib);
+		/* The cheapest site at or just after the entry (probesite.h). */
+		uint8_t code[AS_PROBE_WALK_MAX + 16];
+		size_t got = read_code(fd, offsets[k], code, sizeof(code));
+		struct as_probe_site site;
+		cheap += as_probe_site_find(code, got, spec[k].nargs, &site);
+		uint64_t at = offsets[k] + site.delta, cookie = as_probe_cookie(&site, lib);
+		int rc = attach_one(cap, spec[k].enter, path, at, false, cookie);
 		if (!rc && spec[k].exit)
-			rc = attach_one(cap, spec[k].exit, path, offsets[k], true, lib);
+			rc = attach_one(cap, spec[k].exit, path, at, true, cookie);
 		if (rc) {
 			snprintf(err, errlen, "%s: attaching to %s at 0x%llx failed: %s", path,
-				 names[k], (unsigned long long)offsets[k], strerror(-rc));
+				 names[k], (unsigned long long)at, strerror(-rc));
+			if (fd >= 0)
+				close(fd);
 			return rc;
 		}
 		attached++;
 	}
+	if (fd >= 0)
+		close(fd);
 	if (attached) {
 		cap->files[cap->nfiles].dev = st.st_dev;
 		cap->files[cap->nfiles].ino = st.st_ino;
 		cap->nfiles++;
-		logf_(cap, "tls: attached %d %s functions in %s%s", attached, lib_name(lib), path,
-		      keys ? " (keys mode)" : "");
+		logf_(cap, "tls: attached %d %s functions in %s%s, %d at an emulated instruction",
+		      attached, lib_name(lib), path, keys ? " (keys mode)" : "", cheap);
 	} else {
 		remember_in_vain(cap, &st, lib);
 	}

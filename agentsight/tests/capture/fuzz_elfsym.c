@@ -1,6 +1,8 @@
-/* fuzz_elfsym: ELF symbol lookup, signature search and the signature text
- * parser on arbitrary bytes. The first byte picks which. */
+/* fuzz_elfsym: ELF symbol lookup, signature search, the signature text
+ * parser and the probe-site planner's instruction walk on arbitrary bytes.
+ * The first byte picks which. */
 #include "elfsym.h"
+#include "probesite.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		return 0;
 	memcpy(copy, data + 1, size - 1);
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0:
 		as_elf_find_funcs_mem(copy, size - 1, as_openssl_funcs, as_openssl_nfuncs, offs,
 				      err, sizeof(err));
@@ -37,6 +39,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct as_sigset set;
 		if (as_sigset_parse(&set, sigs, sizeof(sigs) - 1, err, sizeof(err)) > 0)
 			as_sig_search_mem(copy, size - 1, &set, offs, err, sizeof(err));
+		break;
+	}
+	case 3: {
+		struct as_probe_site site;
+		int64_t target;
+		as_probe_site_find(copy, size - 1, data[0] % AS_PROBE_MAX_ARGS + 1, &site);
+		as_probe_wrapper_target(copy, size - 1, &target);
+		as_probe_calls(copy, size - 1, (int64_t)(size / 2));
 		break;
 	}
 	default: {
