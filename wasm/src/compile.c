@@ -1956,28 +1956,30 @@ static void body(struct cc *c)
 
 /* ---- pairs ------------------------------------------------------------------ */
 
-/* Frequent pairs of consecutive operations (measured on the benchmark and
- * SQLite): the first one's handler becomes the pair's, which runs both and
- * reaches the second through a direct jump instead of a dispatch. The
- * second operation's cells stay where they are, so a branch to it, a safe
- * point or any other reference to it is unaffected. */
-static const uint16_t pairs[][3] = {
-#define WASM_PAIR_ROW(a, b) {OP_##a, OP_##b, OP_P_##a##__##b},
-	WASM_PAIRS(WASM_PAIR_ROW)
-#undef WASM_PAIR_ROW
-};
-
+/* Frequent pairs of consecutive operations (ops.h, WASM_PAIRS) run as one
+ * handler: the first one's handler becomes the pair's, which runs its body
+ * and reaches the second's handler through a direct jump instead of a
+ * dispatch. The second operation's cells stay where they are, so a branch
+ * to it, a safe point or any other reference to it is unaffected. Going
+ * from the last operation back, the second may itself have become a pair
+ * (or longer chain), which a chain entry of the table continues. */
 static void fuse_pairs(struct cc *c)
 {
-	for (uint32_t k = 0; k + 1 < c->nstarts; k++) {
-		int a = wasm_interp_op_of(c->code[c->starts[k]].h);
-		int b = wasm_interp_op_of(c->code[c->starts[k + 1]].h);
-		for (size_t j = 0; j < sizeof(pairs) / sizeof(pairs[0]); j++) {
-			if (pairs[j][0] == a && pairs[j][1] == b) {
-				c->code[c->starts[k]].h = c->labels[pairs[j][2]];
-				k++; /* the second is taken */
-				break;
-			}
+	if (c->nstarts < 2)
+		return;
+	int next_orig = wasm_interp_op_of(c->code[c->starts[c->nstarts - 1]].h);
+	int next_cur = next_orig;
+	for (uint32_t k = c->nstarts - 1; k-- > 0;) {
+		cell *at = &c->code[c->starts[k]];
+		int a = wasm_interp_op_of(at->h);
+		int f = wasm_interp_pair(a, next_cur);
+		if (f < 0 && next_cur != next_orig)
+			f = wasm_interp_pair(a, next_orig);
+		next_orig = a;
+		next_cur = a;
+		if (f >= 0) {
+			at->h = c->labels[f];
+			next_cur = f;
 		}
 	}
 }

@@ -186,7 +186,7 @@ static void opstats_print(void)
 			g_op_names[best]);
 		tot[best] = 0;
 	}
-	for (int k = 0; k < 80; k++) {
+	for (int k = 0; k < 200; k++) {
 		int ba = -1, bb = -1;
 		for (int a = 0; a < OP_COUNT; a++)
 			for (int b = 0; b < OP_COUNT; b++)
@@ -331,6 +331,12 @@ static void opstats(const void *h)
 		pc += 4;                      \
 		NEXT();                       \
 	}
+#define BODY_UN(T, get, expr)  \
+	{                      \
+		T a = get(2);  \
+		S(1) = (expr); \
+		pc += 3;       \
+	}
 #define UN(name, T, get, expr) \
 	L_##name:              \
 	{                      \
@@ -427,6 +433,15 @@ static void opstats(const void *h)
 		NEXT();                                \
 	}
 /* i32 arithmetic on a slot (o) and a value loaded from memory (m) */
+#define BODY_LDI32(expr)                                   \
+	{                                                  \
+		uint64_t ea = (uint64_t)U32(2) + A(3);     \
+		if (unlikely(ea + 4 > msize))              \
+			TRAP(OOB);                         \
+		uint32_t m = ld32(mbase + ea), o = U32(4); \
+		S(1) = (uint32_t)(expr);                   \
+		pc += 5;                                   \
+	}
 #define LDI32(name, expr)                                  \
 	L_##name:                                          \
 	{                                                  \
@@ -453,6 +468,23 @@ static void opstats(const void *h)
 #define STF64(name, expr) L_##name : BODY_STF64(expr) NEXT();
 
 /* The bodies of the operations that start pairs. */
+#define PB_BR_IF_I32_GT_S      BODY_BRC((int32_t)U32(1) > (int32_t)U32(2))
+#define PB_BR_IF_I32_LT_S_IMM  BODY_BRC((int32_t)U32(1) < (int32_t)(uint32_t)A(2))
+#define PB_F64_ADD	       BODY_BINF64(f64_bits(a + b))
+#define PB_F64_SQRT	       BODY_UN(double, F64, f64_bits(sqrt(a)))
+#define PB_I32_ADD_LB	       BODY_LDI32(o + m)
+#define PB_I32_MUL_LB	       BODY_LDI32((o * m))
+#define PB_I32_AND	       BODY_BIN32((a & b))
+#define PB_I32_OR	       BODY_BIN32(a | b)
+#define PB_I32_ROTL	       BODY_BIN32((a << (b & 31)) | (a >> ((32 - (b & 31)) & 31)))
+#define PB_I32_LOAD16_U	       BODY_LOAD(2, ld16(p))
+#define PB_I32_LOAD8_S	       BODY_LOAD(1, (uint32_t)(int32_t)(int8_t)p[0])
+#define PB_I32_SHR_S_IMM       BODY_BIN32I((uint32_t)((int32_t)a >> (b & 31)))
+#define PB_I32_XOR_IMM	       BODY_BIN32I(a ^ b)
+#define PB_I64_EXTEND_I32_U    BODY_UN(uint32_t, U32, (uint64_t)a)
+#define PB_I64_LOAD_ADD	       BODY_LOAD2(8, ld64(p))
+#define PB_I64_OR	       BODY_BIN64(a | b)
+#define PB_I64_SHL_IMM	       BODY_BIN64I(a << (b & 63))
 #define PB_I32_ADD_IMM	       BODY_BIN32I(a + b)
 #define PB_I32_SUB_IMM	       BODY_BIN32I(a - b)
 #define PB_I32_MUL_IMM	       BODY_BIN32I((a * b))
@@ -608,10 +640,10 @@ L_BR_TABLE : {
 	OPB(BR_IF_I32_NE)
 	BRCI(I32_NE_IMM, (uint32_t)U32(1) != (uint32_t)(uint32_t)A(2))
 	BRC(I32_LT_S, (int32_t)U32(1) < (int32_t)U32(2))
-	BRCI(I32_LT_S_IMM, (int32_t)U32(1) < (int32_t)(uint32_t)A(2))
+	OPB(BR_IF_I32_LT_S_IMM)
 	BRC(I32_LT_U, (uint32_t)U32(1) < (uint32_t)U32(2))
 	BRCI(I32_LT_U_IMM, (uint32_t)U32(1) < (uint32_t)(uint32_t)A(2))
-	BRC(I32_GT_S, (int32_t)U32(1) > (int32_t)U32(2))
+	OPB(BR_IF_I32_GT_S)
 	BRCI(I32_GT_S_IMM, (int32_t)U32(1) > (int32_t)(uint32_t)A(2))
 	BRC(I32_GT_U, (uint32_t)U32(1) > (uint32_t)U32(2))
 	BRCI(I32_GT_U_IMM, (uint32_t)U32(1) > (uint32_t)(uint32_t)A(2))
@@ -785,12 +817,12 @@ L_BR_UNLESS64_LOOP:
 	BIN64I(I64_AND_IMM, a & b)
 	BIN32I(I32_OR_IMM, a | b)
 	BIN64I(I64_OR_IMM, a | b)
-	BIN32I(I32_XOR_IMM, a ^ b)
+	OPB(I32_XOR_IMM)
 	BIN64I(I64_XOR_IMM, a ^ b)
 	OPB(I32_SHL_IMM)
-	BIN32I(I32_SHR_S_IMM, (uint32_t)((int32_t)a >> (b & 31)))
+	OPB(I32_SHR_S_IMM)
 	BIN32I(I32_SHR_U_IMM, a >> (b & 31))
-	BIN64I(I64_SHL_IMM, a << (b & 63))
+	OPB(I64_SHL_IMM)
 	BIN64I(I64_SHR_S_IMM, (uint64_t)((int64_t)a >> (b & 63)))
 	BIN64I(I64_SHR_U_IMM, a >> (b & 63))
 L_RET:
@@ -809,26 +841,29 @@ L_RET:
 	NEXT();
 /* Enters Wasm function f with its frame at nfp, returning to ret; inst_switch
  * changes the instance registers when f may belong to another. */
-#define ENTER(inst_switch)                                                               \
-	{                                                                                \
-		const struct wasm_code *code = f->code;                                  \
-		if (unlikely(ftop == frames_end || nfp + code->frame_slots > stack_end)) \
-			TRAP("call stack exhausted");                                    \
-		ftop->ret = ret;                                                         \
-		ftop->fp = fp;                                                           \
-		ftop->fn = fn;                                                           \
-		ftop++;                                                                  \
-		/* small counts: plain loops beat calls to memset/memcpy */              \
-		for (uint32_t k = code->nparams; k < code->nlocals; k++)                 \
-			nfp[k] = 0;                                                      \
-		for (uint32_t k = 0; k < code->npool; k++)                               \
-			nfp[code->nlocals + k] = code->pool[k];                          \
-		fp = nfp;                                                                \
-		fn = f;                                                                  \
-		pc = code->code;                                                         \
-		inst_switch;                                                             \
-		SAFEPOINT_CHECK(pc);                                                     \
-		NEXT();                                                                  \
+#define ENTER(inst_switch)                                                                        \
+	{                                                                                         \
+		const struct wasm_code *code = f->code;                                           \
+		if (unlikely(ftop == frames_end || nfp + code->frame_slots > stack_end))          \
+			TRAP("call stack exhausted");                                             \
+		ftop->ret = ret;                                                                  \
+		ftop->fp = fp;                                                                    \
+		ftop->fn = fn;                                                                    \
+		ftop++;                                                                           \
+		/* small counts: plain loops beat calls to memset/memcpy */                       \
+		for (uint64_t *z = nfp + code->nparams, *ze = nfp + code->nlocals; z < ze; z++) { \
+			/* keeps gcc from making this a call to memset */                         \
+			__asm__("" : "+r"(z));                                                    \
+			*z = 0;                                                                   \
+		}                                                                                 \
+		for (uint32_t k = 0; k < code->npool; k++)                                        \
+			nfp[code->nlocals + k] = code->pool[k];                                   \
+		fp = nfp;                                                                         \
+		fn = f;                                                                           \
+		pc = code->code;                                                                  \
+		inst_switch;                                                                      \
+		SAFEPOINT_CHECK(pc);                                                              \
+		NEXT();                                                                           \
 	}
 L_CALL:
 	f = inst->funcs[A(1)];
@@ -922,10 +957,10 @@ L_SELECT64:
 	LOAD(I64_LOAD, 8, ld64(p))
 	LOAD(F32_LOAD, 4, ld32(p))
 	OPB(F64_LOAD)
-	LOAD(I32_LOAD8_S, 1, (uint32_t)(int32_t)(int8_t)p[0])
+	OPB(I32_LOAD8_S)
 	OPB(I32_LOAD8_U)
 	LOAD(I32_LOAD16_S, 2, (uint32_t)(int32_t)(int16_t)ld16(p))
-	LOAD(I32_LOAD16_U, 2, ld16(p))
+	OPB(I32_LOAD16_U)
 	LOAD(I64_LOAD8_S, 1, (uint64_t)(int64_t)(int8_t)p[0])
 	OPB(I64_LOAD8_U)
 	LOAD(I64_LOAD16_S, 2, (uint64_t)(int64_t)(int16_t)ld16(p))
@@ -942,7 +977,7 @@ L_SELECT64:
 	STORE(I64_STORE16, 2, st16(p, (uint16_t)v))
 	STORE(I64_STORE32, 4, st32(p, (uint32_t)v))
 	OPB(I32_LOAD_ADD)
-	LOAD2(I64_LOAD, 8, ld64(p))
+	OPB(I64_LOAD_ADD)
 	LOAD2(F32_LOAD, 4, ld32(p))
 	OPB(F64_LOAD_ADD)
 	LOAD2(I32_LOAD8_S, 1, (uint32_t)(int32_t)(int8_t)p[0])
@@ -1051,13 +1086,13 @@ L_I32_REM_U : {
 	pc += 4;
 	NEXT();
 }
-	BIN32(I32_AND, a & b)
-	BIN32(I32_OR, a | b)
+	OPB(I32_AND)
+	OPB(I32_OR)
 	BIN32(I32_XOR, a ^ b)
 	BIN32(I32_SHL, a << (b & 31))
 	BIN32(I32_SHR_S, (uint32_t)((int32_t)a >> (b & 31)))
 	BIN32(I32_SHR_U, a >> (b & 31))
-	BIN32(I32_ROTL, (a << (b & 31)) | (a >> ((32 - (b & 31)) & 31)))
+	OPB(I32_ROTL)
 	BIN32(I32_ROTR, (a >> (b & 31)) | (a << ((32 - (b & 31)) & 31)))
 	UN(I64_CLZ, uint64_t, U64, a ? (uint64_t)__builtin_clzll(a) : 64u)
 	UN(I64_CTZ, uint64_t, U64, a ? (uint64_t)__builtin_ctzll(a) : 64u)
@@ -1100,7 +1135,7 @@ L_I64_REM_U : {
 	NEXT();
 }
 	BIN64(I64_AND, a & b)
-	BIN64(I64_OR, a | b)
+	OPB(I64_OR)
 	BIN64(I64_XOR, a ^ b)
 	BIN64(I64_SHL, a << (b & 63))
 	BIN64(I64_SHR_S, (uint64_t)((int64_t)a >> (b & 63)))
@@ -1127,7 +1162,7 @@ L_I64_REM_U : {
 	UN(F64_FLOOR, double, F64, f64_bits(isnan(a) ? a + a : floor(a)))
 	UN(F64_TRUNC, double, F64, f64_bits(isnan(a) ? a + a : trunc(a)))
 	UN(F64_NEAREST, double, F64, f64_bits(isnan(a) ? a + a : nearbyint(a)))
-	UN(F64_SQRT, double, F64, f64_bits(sqrt(a)))
+	OPB(F64_SQRT)
 	OPB(F64_ADD_LB_RMW)
 	RMWF64(F64_SUB_LB_RMW, o - m)
 	RMWF64(F64_MUL_LB_RMW, o * m)
@@ -1141,9 +1176,9 @@ L_I64_REM_U : {
 	RMWI32(I32_OR_LB_RMW, o | m)
 	RMWI32(I32_XOR_LB_RMW, o ^ m)
 	RMWI32(I32_SUB_LA_RMW, m - o)
-	LDI32(I32_ADD_LB, o + m)
+	OPB(I32_ADD_LB)
 	LDI32(I32_SUB_LB, o - m)
-	LDI32(I32_MUL_LB, o * m)
+	OPB(I32_MUL_LB)
 	LDI32(I32_AND_LB, o & m)
 	LDI32(I32_OR_LB, o | m)
 	LDI32(I32_XOR_LB, o ^ m)
@@ -1158,7 +1193,7 @@ L_I64_REM_U : {
 	LDF64(F64_DIV_LB, o / m)
 	LDF64(F64_SUB_LA, m - o)
 	LDF64(F64_DIV_LA, m / o)
-	BINF64(F64_ADD, f64_bits(a + b))
+	OPB(F64_ADD)
 	OPB(F64_SUB)
 	OPB(F64_MUL)
 	BINF64(F64_DIV, f64_bits(a / b))
@@ -1207,7 +1242,7 @@ L_I32_TRUNC_F64_U : {
 	NEXT();
 }
 	UN(I64_EXTEND_I32_S, uint32_t, U32, (uint64_t)(int64_t)(int32_t)a)
-	UN(I64_EXTEND_I32_U, uint32_t, U32, (uint64_t)a)
+	OPB(I64_EXTEND_I32_U)
 L_I64_TRUNC_F32_S : {
 	float a = F32(2);
 	if (isnan(a))
@@ -1437,6 +1472,15 @@ static uint32_t op_hash(const void *h)
 	return (uint32_t)(((uint64_t)(uintptr_t)h * 0x9E3779B97F4A7C15ull) >> 53);
 }
 
+/* The pairs (ops.h), by first and second operation. */
+static uint32_t g_pair_key[1024]; /* a << 16 | b, plus 1; 0: empty */
+static uint16_t g_pair_val[1024];
+
+static uint32_t pair_hash(uint32_t k)
+{
+	return (k * 0x9E3779B1u) >> 22;
+}
+
 const void *const *wasm_interp_labels(void)
 {
 	if (!g_labels) {
@@ -1451,9 +1495,37 @@ const void *const *wasm_interp_labels(void)
 			g_op_key[i] = l[o];
 			g_op_val[i] = (uint16_t)o;
 		}
+		static const uint16_t pairs[][3] = {
+#define WASM_PAIR_ROW(a, b) {OP_##a, OP_##b, OP_P_##a##__##b},
+			WASM_PAIRS(WASM_PAIR_ROW)
+#undef WASM_PAIR_ROW
+		};
+		_Static_assert(sizeof(pairs) / sizeof(pairs[0]) < 700,
+			       "the pair table is too small");
+		for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
+			uint32_t k = ((uint32_t)pairs[p][0] << 16 | pairs[p][1]) + 1;
+			uint32_t i = pair_hash(k);
+			while (g_pair_key[i])
+				i = (i + 1) & 1023;
+			g_pair_key[i] = k;
+			g_pair_val[i] = pairs[p][2];
+		}
 		g_labels = l;
 	}
 	return g_labels;
+}
+
+int wasm_interp_pair(int a, int b)
+{
+	if (a < 0 || b < 0)
+		return -1;
+	uint32_t k = ((uint32_t)a << 16 | (uint32_t)b) + 1;
+	for (uint32_t i = pair_hash(k);; i = (i + 1) & 1023) {
+		if (g_pair_key[i] == k)
+			return g_pair_val[i];
+		if (!g_pair_key[i])
+			return -1;
+	}
 }
 
 int wasm_interp_op_of(const void *h)

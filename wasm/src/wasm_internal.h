@@ -272,6 +272,7 @@ int wasm_validate_cexpr(const wasm_module *m, const uint8_t **p, const uint8_t *
 const void *const *wasm_interp_labels(void);
 cell *wasm_exit_cell(void);	      /* the return address of a run's first frame */
 int wasm_interp_op_of(const void *h); /* the operation of a handler, or -1 */
+int wasm_interp_pair(int a, int b);   /* the pair op of ops a then b, or -1 */
 wasm_result wasm_exec_run(wasm_exec *ex);
 
 /* instance.c */
