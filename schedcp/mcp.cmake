@@ -67,7 +67,8 @@ if(TARGET scx_core)
   set(SCX_MCP_HAVE_CORE ON)
   foreach(fn scx_open scx_close scx_seed scx_policy_add scx_policy_list scx_policy_show
              scx_perf_record scx_verify_policy scx_verdict_free scx_deploy scx_rollback
-             scx_status scx_history)
+             scx_status scx_history scx_env_prepare scx_vm_run scx_repo_version_id
+             scx_repo_get_object scx_verdict_check scx_result_step scx_write_file scx_path)
     if(NOT scx_core_text MATCHES "[a-z_]+[ *]+${fn}\\([^)]*\\)[ \t\r\n]*{")
       message(STATUS "schedcp-mcp: scx_core does not define ${fn} yet; policy tools left out")
       set(SCX_MCP_HAVE_CORE OFF)
@@ -78,7 +79,7 @@ endif()
 
 set(SCX_MCP_SERVER_SRC ${SCX_MCP_SRC}/mcp_main.c ${SCX_MCP_SRC}/mcp_tools_wae.c)
 if(SCX_MCP_HAVE_CORE)
-  list(APPEND SCX_MCP_SERVER_SRC ${SCX_MCP_SRC}/mcp_tools_scx.c)
+  list(APPEND SCX_MCP_SERVER_SRC ${SCX_MCP_SRC}/mcp_tools_scx.c ${SCX_MCP_SRC}/mcp_tools_eval.c)
 endif()
 add_executable(schedcp-mcp ${SCX_MCP_SERVER_SRC})
 target_link_libraries(schedcp-mcp PRIVATE scx_mcp scx_wae)
@@ -106,3 +107,13 @@ isthmus_add_test(NAME scx_mcp_protocol TIMEOUT 180
 # The JSON-RPC / MCP layer and the schema validator under libFuzzer.
 isthmus_add_fuzzer(NAME scx_mcp_fuzz_jsonrpc SOURCES ${SCX_DIR}/fuzz/mcp_fuzz_jsonrpc.c
                    LIBS scx_mcp CORPUS ${SCX_DIR}/fuzz/corpus/mcp_jsonrpc)
+
+# The planners (the deterministic stand-in and the LLM's) and the loop.
+add_library(scx_agent STATIC ${SCX_MCP_SRC}/agent_plan.c ${SCX_MCP_SRC}/agent_llm.c)
+target_include_directories(scx_agent PUBLIC ${SCX_MCP_SRC})
+target_link_libraries(scx_agent PUBLIC isthmus_llm PkgConfig::SCX_MCP_JANSSON m)
+
+add_executable(sched-agent ${SCX_MCP_SRC}/agent_main.c)
+target_link_libraries(sched-agent PRIVATE scx_agent scx_agent_mcp)
+add_dependencies(sched-agent schedcp-mcp scx_wae_workload)
+install(TARGETS sched-agent)

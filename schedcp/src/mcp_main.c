@@ -190,6 +190,8 @@ int main(int argc, char **argv)
 		if (!rc) {
 			ctx.scx = core;
 			rc = scx_mcp_register_scx_tools(srv, &ctx, err, sizeof(err));
+			if (!rc)
+				rc = scx_mcp_register_eval_tool(srv, &ctx, err, sizeof(err));
 		}
 	}
 #else

@@ -6,7 +6,8 @@
  * SchedCP's core (scx.h): policy_search, policy_get, policy_create,
  * policy_verify, policy_deploy, policy_rollback, scheduler_status,
  * history_read, history_record, and the policy resources
- * (schedcp://policies/NAME); it is built only when the core is.
+ * (schedcp://policies/NAME); mcp_tools_eval.c adds policy_evaluate. Both are
+ * built only when the core is.
  */
 #ifndef SCX_MCP_TOOLS_H
 #define SCX_MCP_TOOLS_H
@@ -30,6 +31,11 @@ int scx_mcp_register_wae_tools(struct scx_mcp_server *srv, struct scx_mcp_ctx *c
 
 /* Defined only when scx_core is built (SCX_MCP_HAVE_CORE). */
 int scx_mcp_register_scx_tools(struct scx_mcp_server *srv, struct scx_mcp_ctx *ctx, char *err,
+			       size_t errlen);
+
+/* policy_evaluate (mcp_tools_eval.c): a verified policy on a named workload
+ * in the sched_ext VM against the default scheduler; SCX_MCP_HAVE_CORE. */
+int scx_mcp_register_eval_tool(struct scx_mcp_server *srv, struct scx_mcp_ctx *ctx, char *err,
 			       size_t errlen);
 
 #endif /* SCX_MCP_TOOLS_H */
