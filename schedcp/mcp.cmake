@@ -117,3 +117,12 @@ add_executable(sched-agent ${SCX_MCP_SRC}/agent_main.c)
 target_link_libraries(sched-agent PRIVATE scx_agent scx_agent_mcp)
 add_dependencies(sched-agent schedcp-mcp scx_wae_workload)
 install(TARGETS sched-agent)
+
+add_executable(scx_agent_plan_test ${SCX_MCP_TESTS}/agent_plan_test.c)
+target_link_libraries(scx_agent_plan_test PRIVATE scx_agent isthmus_llm_mock isthmus_testkit)
+isthmus_add_test(NAME scx_agent_plan COMMAND scx_agent_plan_test)
+
+# The whole flow through MCP in the sched_ext VM (SKIPPED without qemu or
+# the kernel); RUN_SERIAL like the core's VM tests: each boot takes both cores.
+add_executable(scx_mcp_flow_test ${SCX_MCP_TESTS}/mcp_flow_test.c)
+target_link_libraries(scx_mcp_flow_test PRIVATE scx_agent_mcp scx_mcp isthmus_testkit)
