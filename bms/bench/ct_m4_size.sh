@@ -20,4 +20,19 @@ if [ $# -ge 2 ]; then
 	echo "exported weights:"
 	arm-none-eabi-size "$tmp/w.o"
 fi
-echo "RAM per estimator: struct ct_window = $(( (240 * 6 + 1) * 4 + 4 )) bytes; stack of ct_estimate below 4 KB (features 123 floats, block means 24x6 floats, hidden 2x64 floats)"
+# RAM: the window state, measured with the host compiler (same layout: floats
+# and uint16_t only), and the stack of one estimate, measured by GCC for the M4.
+cat > "$tmp/sz.c" <<'C'
+#include <stdio.h>
+#include "ct_net.h"
+int main(void)
+{
+	printf("RAM per estimator: struct ct_window = %zu bytes; inputs %d, window %d samples\n",
+	       sizeof(struct ct_window), CT_N_IN, CT_WINDOW);
+	return 0;
+}
+C
+cc -I"$dir/core" "$tmp/sz.c" -o "$tmp/sz" && "$tmp/sz"
+$cc $flags -fstack-usage -I"$dir/core" -c "$dir/core/ct_net.c" -o "$tmp/su.o"
+echo "stack per function on the M4 (bytes):"
+sed 's/^.*ct_net.c:[0-9]*:[0-9]*:/  /' "$tmp/su.su"

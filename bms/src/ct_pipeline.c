@@ -69,8 +69,8 @@ void ct_pipe_defaults(struct ct_pipe_cfg *c, const char *size)
 		c->n_src = 48;
 		c->epochs = 12;
 		c->adapt_epochs = 2;
-		c->n_near = 24;
-		c->near_epochs = 8;
+		c->n_near = 32;
+		c->near_epochs = 10;
 		c->n_tgt_unlab = 4;
 		c->n_tgt_test = 2;
 		c->stride = 10;
@@ -355,7 +355,7 @@ int ct_pipeline_run(const struct ct_cell *cell, const struct ct_pipe_cfg *c,
 				ig.seed = c->seed * 1000 + 700 + (uint64_t)k;
 				ac.uda = CT_UDA_NONE;
 				ac.epochs = c->near_epochs;
-				ac.lr = c->adapt_lr * 3.0;
+				ac.lr = tc.lr;
 				bad = ct_generate(cell, &ig, &sub, err, errlen) != 0;
 				if (!bad)
 					bad = ct_samples_build(&sub, c->stride, &ssub, err,
@@ -398,7 +398,7 @@ int ct_pipeline_run(const struct ct_cell *cell, const struct ct_pipe_cfg *c,
 			struct ct_samples ns = {0};
 			struct ct_train_cfg nc = tc;
 			nc.epochs = c->near_epochs;
-			nc.lr = c->adapt_lr * 3.0;
+			nc.lr = tc.lr;
 			nc.seed = c->seed + 31 + (uint64_t)k;
 			int bad = ct_generate(cell, &ng, &nds, err, errlen) != 0;
 			if (!bad) {
