@@ -126,3 +126,8 @@ isthmus_add_test(NAME scx_agent_plan COMMAND scx_agent_plan_test)
 # the kernel); RUN_SERIAL like the core's VM tests: each boot takes both cores.
 add_executable(scx_mcp_flow_test ${SCX_MCP_TESTS}/mcp_flow_test.c)
 target_link_libraries(scx_mcp_flow_test PRIVATE scx_agent_mcp scx_mcp isthmus_testkit)
+isthmus_add_test(NAME scx_mcp_flow TIMEOUT 900 LABELS root
+                 COMMAND scx_mcp_flow_test $<TARGET_FILE:schedcp-mcp>
+                         $<TARGET_FILE:scx_wae_workload> ${SCX_DIR}/bpf/fifo.bpf.c
+                         ${CMAKE_CURRENT_BINARY_DIR}/mcp-flow-tmp)
+set_tests_properties(scx_mcp_flow PROPERTIES RUN_SERIAL TRUE)
