@@ -131,3 +131,7 @@ isthmus_add_test(NAME scx_mcp_flow TIMEOUT 900 LABELS root
                          $<TARGET_FILE:scx_wae_workload> ${SCX_DIR}/bpf/fifo.bpf.c
                          ${CMAKE_CURRENT_BINARY_DIR}/mcp-flow-tmp)
 set_tests_properties(scx_mcp_flow PROPERTIES RUN_SERIAL TRUE)
+
+# sched-agent against the default scheduler in the VM: ratio and iterations.
+isthmus_add_bench(NAME scx_agent_eval
+                  COMMAND ${SCX_DIR}/bench/agent_eval.sh $<TARGET_FILE_DIR:sched-agent>)

@@ -39,7 +39,8 @@ static void usage(FILE *f)
 		"  --no-core            serve only the workload tools (no repository, no VM)\n"
 		"  --no-exec            workload_profile may watch pids but not run commands\n"
 		"  --max-message BYTES  largest accepted message (default %u)\n"
-		"  --max-profile SECS   longest profile (default 120)\n",
+		"  --max-profile SECS   longest profile (default 120)\n"
+		"  --tools-markdown     print the tool reference (from the schemas) and exit\n",
 		SCX_MCP_DEFAULT_MAX_MESSAGE);
 }
 
@@ -47,6 +48,101 @@ static void log_stderr(void *ctx, const char *msg)
 {
 	(void)ctx;
 	fprintf(stderr, "schedcp-mcp: %s\n", msg);
+}
+
+static void schema_type(const json_t *s, char *out, size_t len)
+{
+	const json_t *t = json_object_get(s, "type");
+	if (json_is_string(t)) {
+		snprintf(out, len, "%s", json_string_value(t));
+	} else if (json_is_array(t)) {
+		size_t n = 0, i;
+		const json_t *e;
+		out[0] = '\0';
+		json_array_foreach(t, i, e)
+		{
+			n += (size_t)snprintf(out + n, n < len ? len - n : 0, "%s%s",
+					      i ? " or " : "", json_string_value(e));
+		}
+	} else {
+		snprintf(out, len, "any");
+	}
+	if (!strcmp(out, "array")) {
+		char it[64];
+		schema_type(json_object_get(s, "items"), it, sizeof(it));
+		snprintf(out, len, "array of %s", it);
+	}
+}
+
+static void schema_limits(const json_t *s, char *out, size_t len)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	static const char *const kw[] = {"minimum",   "maximum",  "minLength",
+					 "maxLength", "minItems", "maxItems"};
+	for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++) {
+		const json_t *v = json_object_get(s, kw[i]);
+		if (json_is_number(v) && n < len)
+			n += (size_t)snprintf(out + n, len - n, "%s%s %.15g", n ? ", " : "", kw[i],
+					      json_number_value(v));
+	}
+	const json_t *en = json_object_get(s, "enum");
+	if (json_is_array(en) && n < len) {
+		char *e = json_dumps(en, JSON_COMPACT | JSON_ENCODE_ANY);
+		n += (size_t)snprintf(out + n, len - n, "%sone of %s", n ? ", " : "", e ? e : "");
+		free(e);
+	}
+}
+
+static void print_props(const json_t *schema)
+{
+	const json_t *props = json_object_get(schema, "properties");
+	const json_t *req = json_object_get(schema, "required");
+	if (!json_object_size(props)) {
+		printf("(no fields)\n\n");
+		return;
+	}
+	printf("| field | type | required | limits | description |\n|---|---|---|---|---|\n");
+	const char *k;
+	const json_t *v;
+	json_object_foreach((json_t *)props, k, v)
+	{
+		char type[96], lim[256];
+		schema_type(v, type, sizeof(type));
+		schema_limits(v, lim, sizeof(lim));
+		bool r = false;
+		size_t i;
+		const json_t *e;
+		json_array_foreach(req, i, e)
+		{
+			if (!strcmp(json_string_value(e), k))
+				r = true;
+		}
+		const char *d = json_string_value(json_object_get(v, "description"));
+		printf("| `%s` | %s | %s | %s | %s |\n", k, type, r ? "yes" : "", lim, d ? d : "");
+	}
+	printf("\n");
+}
+
+/* The tool reference, generated from the registered schemas. */
+static void print_tools_markdown(const json_t *tools)
+{
+	size_t i;
+	const json_t *t;
+	json_array_foreach(tools, i, t)
+	{
+		const json_t *ann = json_object_get(t, "annotations");
+		bool ro = json_is_true(json_object_get(ann, "readOnlyHint"));
+		bool de = json_is_true(json_object_get(ann, "destructiveHint"));
+		printf("### `%s`: %s\n\n%s%s%s\n\nInput:\n\n",
+		       json_string_value(json_object_get(t, "name")),
+		       json_string_value(json_object_get(t, "title")),
+		       json_string_value(json_object_get(t, "description")),
+		       ro ? " Read-only." : "", de ? " Changes the running scheduler." : "");
+		print_props(json_object_get(t, "inputSchema"));
+		printf("Output (structuredContent):\n\n");
+		print_props(json_object_get(t, "outputSchema"));
+	}
 }
 
 static char *profiles_beside(const char *repo)
@@ -72,7 +168,8 @@ int main(int argc, char **argv)
 		O_NOCORE,
 		O_NOEXEC,
 		O_MAXMSG,
-		O_MAXPROF
+		O_MAXPROF,
+		O_TOOLSMD
 	};
 	static const struct option opts[] = {
 		{"http", required_argument, NULL, O_HTTP},
@@ -86,13 +183,14 @@ int main(int argc, char **argv)
 		{"no-exec", no_argument, NULL, O_NOEXEC},
 		{"max-message", required_argument, NULL, O_MAXMSG},
 		{"max-profile", required_argument, NULL, O_MAXPROF},
+		{"tools-markdown", no_argument, NULL, O_TOOLSMD},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	long http_port = -1;
 	const char *token_file = NULL, *port_file = NULL, *repo = "schedcp.db";
 	const char *profiles = NULL, *cache = NULL;
-	bool no_fetch = false, no_core = false, no_exec = false;
+	bool no_fetch = false, no_core = false, no_exec = false, tools_md = false;
 	size_t max_msg = 0;
 	double max_prof = 120;
 	int c;
@@ -142,6 +240,9 @@ int main(int argc, char **argv)
 				fprintf(stderr, "schedcp-mcp: --max-profile: 0..3600 s\n");
 				return 2;
 			}
+			break;
+		case O_TOOLSMD:
+			tools_md = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -204,6 +305,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (tools_md) {
+		json_t *tl = scx_mcp_server_tools_json(srv);
+		print_tools_markdown(json_object_get(tl, "tools"));
+		json_decref(tl);
+		goto out;
+	}
 	if (http_port < 0) {
 		rc = scx_mcp_serve_stdio(srv, 0, 1, err, sizeof(err));
 		if (rc && rc != -EPIPE)

@@ -160,6 +160,9 @@ static int run_verify(struct scx_mcp_call *call, struct scx_mcp_ctx *ctx, const 
 		return rc;
 	}
 	scx_mcp_progress(call, 3, 3, v.passed ? "verified" : "rejected");
+	const json_t *jv = json_object_get(v.json, "version");
+	if (!version && json_is_integer(jv))
+		version = (int)json_integer_value(jv); /* "the latest", as it was */
 	*result = verdict_result(name, version, true, &v);
 	scx_verdict_free(&v);
 	return *result ? 0 : -ENOMEM;
