@@ -192,6 +192,40 @@ int scx_agent_plan_offline(const json_t *profile, const json_t *policies,
 			}
 		}
 	}
+	/* The verifier refused the last try for a task that waited too long:
+	 * the same policy with half the slice, so runnable tasks get a CPU
+	 * sooner (learning from the verifier's report, not only from
+	 * measurements). */
+	if (last && !last->verified &&
+	    (strstr(last->error, "starv") || strstr(last->error, "wait"))) {
+		const json_t *p = policy_by_name(policies, last->policy);
+		const json_t *t0 =
+			json_array_get(json_object_get(json_object_get(p, "meta"), "tunables"), 0);
+		const char *tn = json_string_value(json_object_get(t0, "name"));
+		if (p && tn && strstr(tn, "slice")) {
+			double dflt = json_number_value(json_object_get(t0, "default"));
+			double mn = json_number_value(json_object_get(t0, "min"));
+			double cur = value_in(last, tn, dflt);
+			double next = floor(cur / 2.0);
+			if (next < mn)
+				next = mn;
+			bool seen = false;
+			for (size_t i = 0; i < nhist; i++)
+				if (!strcmp(hist[i].policy, last->policy) &&
+				    fabs(value_in(&hist[i], tn, dflt) - next) < 1)
+					seen = true;
+			if (!seen && next < cur) {
+				snprintf(out->policy, sizeof(out->policy), "%s", last->policy);
+				out->tunables = json_pack("{s:I}", tn, (json_int_t)next);
+				snprintf(out->rationale, sizeof(out->rationale),
+					 "the verifier refused %s (a task waited too long); halve "
+					 "%s %.0f -> %.0f so that runnable tasks get a CPU sooner",
+					 last->policy, tn, cur, next);
+				free(r);
+				return 0;
+			}
+		}
+	}
 	/* A candidate not tried yet, best fit first. */
 	for (size_t i = 0; i < n; i++) {
 		const char *name = json_string_value(json_object_get(r[i].p, "name"));

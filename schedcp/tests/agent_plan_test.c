@@ -101,6 +101,18 @@ static void offline(void)
 		 "step back: %s slice_ns=%lld", d.policy, tunable(&d, "slice_ns"));
 	scx_agent_decision_clear(&d);
 
+	/* The verifier refused ljf at its defaults for a starving task: the
+	 * same policy with half the slice (20 ms -> 10 ms). */
+	struct scx_agent_iter hs[1];
+	set_iter(&hs[0], 1, "ljf", json_object(), false, 0);
+	snprintf(hs[0].error, sizeof(hs[0].error),
+		 "verify: rejected: no_starvation: longest wait of a runnable task 1096.0 ms");
+	TK_CHECK(scx_agent_plan_offline(lt, c, hs, 1, &d, err, sizeof(err)) == 0, "%s", err);
+	TK_CHECK(!strcmp(d.policy, "ljf") && tunable(&d, "slice_ns") == 10000000,
+		 "after starvation: %s slice_ns=%lld", d.policy, tunable(&d, "slice_ns"));
+	scx_agent_decision_clear(&d);
+	json_decref(hs[0].tunables);
+
 	/* Latency tuning goes down: 1 ms -> 0.5 ms. */
 	struct scx_agent_iter hl[1];
 	set_iter(&hl[0], 1, "latency", json_object(), true, 0.5);
