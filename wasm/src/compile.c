@@ -955,6 +955,10 @@ static void emit_call(struct cc *c, int o, const wasm_functype *ft, uint64_t a1,
 		if (indirect) {
 			put(c, a2);
 			put(c, idx.src);
+		} else if (o == OP_CALL_DEF) {
+			/* the callee's code, so that the call need not reach it
+			 * through the instance (the module's codes never move) */
+			put(c, (uint64_t)(uintptr_t)&c->m->codes[a1 - c->m->nfunc_imports]);
 		}
 		add_safepoint(c, SP_CALL, at, c->n, base, ft->nparams);
 	}

@@ -349,7 +349,7 @@ static void opstats(const void *h)
 	{                                              \
 		uint64_t ea = (uint64_t)U32(2) + A(3); \
 		if (unlikely(ea + (N) > msize))        \
-			TRAP(OOB);                     \
+			goto trap_oob;                 \
 		const uint8_t *p = mbase + ea;         \
 		S(1) = (expr);                         \
 		pc += 4;                               \
@@ -358,7 +358,7 @@ static void opstats(const void *h)
 	{                                              \
 		uint64_t ea = (uint64_t)U32(1) + A(3); \
 		if (unlikely(ea + (N) > msize))        \
-			TRAP(OOB);                     \
+			goto trap_oob;                 \
 		uint8_t *p = mbase + ea;               \
 		uint64_t v = S(2);                     \
 		stmt;                                  \
@@ -372,7 +372,7 @@ static void opstats(const void *h)
 	{                                                                   \
 		uint64_t ea = (uint64_t)(uint32_t)(U32(2) + U32(3)) + A(4); \
 		if (unlikely(ea + (N) > msize))                             \
-			TRAP(OOB);                                          \
+			goto trap_oob;                                      \
 		const uint8_t *p = mbase + ea;                              \
 		S(1) = (expr);                                              \
 		pc += 5;                                                    \
@@ -383,7 +383,7 @@ static void opstats(const void *h)
 	{                                                                   \
 		uint64_t ea = (uint64_t)(uint32_t)(U32(1) + U32(2)) + A(4); \
 		if (unlikely(ea + (N) > msize))                             \
-			TRAP(OOB);                                          \
+			goto trap_oob;                                      \
 		uint8_t *p = mbase + ea;                                    \
 		uint64_t v = S(3);                                          \
 		stmt;                                                       \
@@ -398,7 +398,7 @@ static void opstats(const void *h)
 	{                                                          \
 		uint64_t ea = (uint64_t)U32(2) + A(3);             \
 		if (unlikely(ea + 8 > msize))                      \
-			TRAP(OOB);                                 \
+			goto trap_oob;                             \
 		double m = bits_f64(ld64(mbase + ea)), o = F64(4); \
 		S(1) = f64_bits(expr);                             \
 		pc += 5;                                           \
@@ -410,7 +410,7 @@ static void opstats(const void *h)
 	{                                                 \
 		uint64_t ea = (uint64_t)U32(1) + A(2);    \
 		if (unlikely(ea + 8 > msize))             \
-			TRAP(OOB);                        \
+			goto trap_oob;                    \
 		uint8_t *p = mbase + ea;                  \
 		double m = bits_f64(ld64(p)), o = F64(3); \
 		st64(p, f64_bits(expr));                  \
@@ -424,7 +424,7 @@ static void opstats(const void *h)
 	{                                              \
 		uint64_t ea = (uint64_t)U32(1) + A(2); \
 		if (unlikely(ea + 4 > msize))          \
-			TRAP(OOB);                     \
+			goto trap_oob;                 \
 		uint8_t *p = mbase + ea;               \
 		uint32_t m = ld32(p), o = U32(3);      \
 		st32(p, (uint32_t)(expr));             \
@@ -437,7 +437,7 @@ static void opstats(const void *h)
 	{                                                  \
 		uint64_t ea = (uint64_t)U32(2) + A(3);     \
 		if (unlikely(ea + 4 > msize))              \
-			TRAP(OOB);                         \
+			goto trap_oob;                     \
 		uint32_t m = ld32(mbase + ea), o = U32(4); \
 		S(1) = (uint32_t)(expr);                   \
 		pc += 5;                                   \
@@ -447,7 +447,7 @@ static void opstats(const void *h)
 	{                                                  \
 		uint64_t ea = (uint64_t)U32(2) + A(3);     \
 		if (unlikely(ea + 4 > msize))              \
-			TRAP(OOB);                         \
+			goto trap_oob;                     \
 		uint32_t m = ld32(mbase + ea), o = U32(4); \
 		S(1) = (uint32_t)(expr);                   \
 		pc += 5;                                   \
@@ -460,7 +460,7 @@ static void opstats(const void *h)
 		double x = F64(2), y = F64(3);         \
 		uint64_t ea = (uint64_t)U32(1) + A(4); \
 		if (unlikely(ea + 8 > msize))          \
-			TRAP(OOB);                     \
+			goto trap_oob;                 \
 		st64(mbase + ea, f64_bits(expr));      \
 		MARK_DIRTY(ea, 8);                     \
 		pc += 5;                               \
@@ -839,11 +839,12 @@ L_RET:
 		}
 	}
 	NEXT();
-/* Enters Wasm function f with its frame at nfp, returning to ret; inst_switch
- * changes the instance registers when f may belong to another. */
-#define ENTER(inst_switch)                                                                        \
+/* Enters Wasm function f (its code: code_of) with its frame at nfp, returning
+ * to ret; inst_switch changes the instance registers when f may belong to
+ * another. */
+#define ENTER(code_of, inst_switch)                                                               \
 	{                                                                                         \
-		const struct wasm_code *code = f->code;                                           \
+		const struct wasm_code *code = (code_of);                                         \
 		if (unlikely(ftop == frames_end || nfp + code->frame_slots > stack_end))          \
 			TRAP("call stack exhausted");                                             \
 		ftop->ret = ret;                                                                  \
@@ -924,15 +925,16 @@ do_call:
 		pc = ret;
 		NEXT();
 	}
-	ENTER(if (f->inst != inst) {
-		inst = f->inst;
-		LOAD_MEM();
-	})
-L_CALL_DEF: /* func argbase: a defined function of this instance */
+	ENTER(
+		f->code, if (f->inst != inst) {
+			inst = f->inst;
+			LOAD_MEM();
+		})
+L_CALL_DEF: /* func argbase code: a defined function of this instance */
 	f = inst->funcs[A(1)];
 	nfp = fp + A(2);
-	ret = pc + 3;
-	ENTER((void)0)
+	ret = pc + 4;
+	ENTER((const struct wasm_code *)pc[3].p, (void)0)
 #undef ENTER
 L_SAFEPOINT:
 	SAFEPOINT_CHECK(pc + 1);
@@ -1317,7 +1319,7 @@ L_MEMORY_INIT : { /* d s n seg */
 	const struct wasm_dataseg *ds = &inst->m->datas[seg];
 	uint64_t len = inst->data_dropped[seg] ? 0 : ds->len;
 	if (s + n > len || d + n > msize)
-		TRAP(OOB);
+		goto trap_oob;
 	if (n)
 		memcpy(mbase + d, inst->m->bytes + ds->off_in_module + s, n);
 	wasm_mem_dirty(inst->mem0, d, n);
@@ -1331,7 +1333,7 @@ L_DATA_DROP:
 L_MEMORY_COPY : {
 	uint64_t d = U32(1), s = U32(2), n = U32(3);
 	if (s + n > msize || d + n > msize)
-		TRAP(OOB);
+		goto trap_oob;
 	if (n)
 		memmove(mbase + d, mbase + s, n);
 	wasm_mem_dirty(inst->mem0, d, n);
@@ -1341,7 +1343,7 @@ L_MEMORY_COPY : {
 L_MEMORY_FILL : {
 	uint64_t d = U32(1), n = U32(3);
 	if (d + n > msize)
-		TRAP(OOB);
+		goto trap_oob;
 	if (n)
 		memset(mbase + d, (int)(uint8_t)S(2), n);
 	wasm_mem_dirty(inst->mem0, d, n);
@@ -1455,6 +1457,8 @@ safepoint:
 	}
 	return WASM_STOPPED;
 #endif
+trap_oob: /* its own label: the memory handlers need not load the message */
+	trap_msg = OOB;
 trap:
 	snprintf(ex->msg, sizeof(ex->msg), "%s", trap_msg);
 trapped:

@@ -76,11 +76,11 @@ static const struct wasm_safepoint *find_sp(const struct wasm_code *c, uint32_t 
 	return found;
 }
 
-/* A call safe point's call op: direct (CALL func argbase) or indirect
- * (CALL_INDIRECT table argbase type idxslot). */
+/* A call safe point's call op: direct (CALL func argbase, CALL_DEF func
+ * argbase code) or indirect (CALL_INDIRECT table argbase type idxslot). */
 static bool sp_indirect(const struct wasm_safepoint *s)
 {
-	return s->ret_pc - s->pc != 3;
+	return s->ret_pc - s->pc == 5;
 }
 
 /* The function type a call safe point's callee must have. */
