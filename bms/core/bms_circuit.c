@@ -166,12 +166,16 @@ int bms_circuit_eval(const struct bms_circuit *c, const bms_real *p, bms_real f_
 		const struct bms_node *n = &c->node[i];
 		switch (n->op) {
 		case BMS_NODE_ELEM:
+			if (sp >= BMS_MAX_NODES)
+				return BMS_ERR_SIZE;
 			rc = bms_elem_eval(n->kind, p + n->param, f_hz, &stack[sp]);
 			if (rc != BMS_OK)
 				return rc;
 			sp++;
 			break;
 		case BMS_NODE_SERIES: {
+			if (n->nchild > sp)
+				return BMS_ERR_ARG;
 			struct bms_cplx s = bms_c(BMS_R(0.0), BMS_R(0.0));
 			for (int k = 0; k < n->nchild; k++)
 				s = bms_cadd(s, stack[sp - 1 - k]);
@@ -180,6 +184,8 @@ int bms_circuit_eval(const struct bms_circuit *c, const bms_real *p, bms_real f_
 			break;
 		}
 		case BMS_NODE_PARALLEL: {
+			if (n->nchild > sp)
+				return BMS_ERR_ARG;
 			struct bms_cplx y = bms_c(BMS_R(0.0), BMS_R(0.0));
 			int shorted = 0;
 			for (int k = 0; k < n->nchild; k++) {

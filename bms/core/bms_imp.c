@@ -3,6 +3,8 @@
  */
 #include "bms_imp.h"
 
+#include <stddef.h>
+
 int bms_trend(const bms_real *x, int n, int period, bms_real *a, bms_real *b)
 {
 	if (!x || !a || !b || period < 1 || n < 2 * period)
@@ -122,7 +124,8 @@ int bms_imp_measure(const bms_real *i_A, const bms_real *v_V, int n, bms_real fs
 				     : 0;
 		for (int b = 0; b < cfg->blocks; b++) {
 			struct bms_cplx zb;
-			rc = block_z(ib + b * len, vb + b * len, len, nu, cfg, period, &zb, 0, 0);
+			rc = block_z(ib + (ptrdiff_t)b * len, vb + (ptrdiff_t)b * len, len, nu, cfg,
+				     period, &zb, 0, 0);
 			if (rc != BMS_OK)
 				return rc;
 			struct bms_cplx d = bms_csub(zb, pt->z_ohm);

@@ -153,6 +153,10 @@ int bms_cell_parse_ocv(const char *buf, size_t len, const char *name, struct bms
 	char line[512];
 	char *f[MAXF];
 	size_t pos = 0, lineno = 0;
+	if (!buf || !ct) {
+		snprintf(err, errlen, "%s: null argument", name);
+		return -1;
+	}
 	ct->n_ocv = 0;
 	while (next_line(buf, len, &pos, line, sizeof(line))) {
 		lineno++;

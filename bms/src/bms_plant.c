@@ -97,7 +97,7 @@ static double uniform(struct bms_plant *p)
 	p->rng ^= p->rng >> 12;
 	p->rng ^= p->rng << 25;
 	p->rng ^= p->rng >> 27;
-	return ((p->rng * 2685821657736338717ull) >> 11) * (1.0 / 9007199254740992.0);
+	return (double)((p->rng * 2685821657736338717ull) >> 11) * (1.0 / 9007199254740992.0);
 }
 
 static double gauss(struct bms_plant *p)

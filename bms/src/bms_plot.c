@@ -61,8 +61,9 @@ static void axes(cairo_t *cr, const struct panel *p, const char *xl, const char 
 		}
 	} else {
 		double st = nice_step(p->x1 - p->x0);
-		for (double v = ceil(p->x0 / st) * st; v <= p->x1 + 1e-12; v += st) {
-			double x = px(p, v);
+		long k0 = (long)ceil(p->x0 / st), k1 = (long)floor(p->x1 / st + 1e-9);
+		for (long k = k0; k <= k1 && k - k0 < 50; k++) {
+			double v = (double)k * st, x = px(p, v);
 			cairo_move_to(cr, x, p->y + p->h);
 			cairo_line_to(cr, x, p->y + p->h - 5);
 			cairo_stroke(cr);
@@ -71,8 +72,9 @@ static void axes(cairo_t *cr, const struct panel *p, const char *xl, const char 
 		}
 	}
 	double st = nice_step(p->y1 - p->y0);
-	for (double v = ceil(p->y0 / st) * st; v <= p->y1 + 1e-12; v += st) {
-		double y = py(p, v);
+	long k0 = (long)ceil(p->y0 / st), k1 = (long)floor(p->y1 / st + 1e-9);
+	for (long k = k0; k <= k1 && k - k0 < 50; k++) {
+		double v = (double)k * st, y = py(p, v);
 		cairo_move_to(cr, p->x, y);
 		cairo_line_to(cr, p->x + 5, y);
 		cairo_stroke(cr);

@@ -79,7 +79,8 @@ int bms_profile_compare(const struct bms_cell_tables *ct, const struct bms_plant
 	bms_profile_current(profile, 0.0, pc->capacity_Ah, &len);
 	long n = (long)(len / dt + 0.5);
 	for (long k = 0; k < n; k++) {
-		double i = bms_profile_current(profile, (k + 0.5) * dt, pc->capacity_Ah, NULL);
+		double i =
+			bms_profile_current(profile, ((double)k + 0.5) * dt, pc->capacity_Ah, NULL);
 		p.i_prev_A = i; /* piecewise constant: hold, no ramp */
 		double v = bms_plant_step(&p, i, dt);
 		double eta_true = v - bms_plant_ocv(&p);

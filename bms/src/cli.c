@@ -433,7 +433,8 @@ static int cmd_linkk(int argc, char **argv)
 	}
 	int rc = 0;
 	if (plot) {
-		double *fr = malloc(sp.n * sizeof(double)), *fi = malloc(sp.n * sizeof(double));
+		size_t nb = (sp.n ? sp.n : 1) * sizeof(double);
+		double *fr = malloc(nb), *fi = malloc(nb);
 		if (fr && fi) {
 			for (size_t i = 0; i < sp.n; i++) {
 				double m = hypot(sp.zre_ohm[i], sp.zim_ohm[i]);
@@ -829,7 +830,7 @@ static int cmd_simulate(int argc, char **argv)
 		printf("# %s, %s profile, SoC %.2f\n# t_s\tI_A\tV_V\tSoC\n", circuit, profile, soc);
 	size_t seg = 0;
 	for (long k = 0; k < steps; k++) {
-		double t = (k + 0.5) * dt, i;
+		double t = ((double)k + 0.5) * dt, i;
 		if (builtin >= 0)
 			i = bms_profile_current(builtin, t, cap, NULL);
 		else {
@@ -843,9 +844,10 @@ static int cmd_simulate(int argc, char **argv)
 		if ((k + 1) % every == 0) {
 			if (json)
 				json_array_append_new(
-					arr, json_pack("[f,f,f,f]", (k + 1) * dt, i, v, soc));
+					arr,
+					json_pack("[f,f,f,f]", (double)(k + 1) * dt, i, v, soc));
 			else
-				printf("%.2f\t%.4f\t%.5f\t%.5f\n", (k + 1) * dt, i, v, soc);
+				printf("%.2f\t%.4f\t%.5f\t%.5f\n", (double)(k + 1) * dt, i, v, soc);
 		}
 	}
 	free(pt);

@@ -32,7 +32,8 @@ int main(void)
 
 	/* impedance against the formula written out with C99 complex numbers */
 	bms_real p[7] = {0.0165, 0.00868, 3.32, 0.00539, 0.0631, 233.0, 0.22};
-	for (double f = 1e-3; f < 1e4; f *= 7.3) {
+	for (int i = 0; i < 14; i++) {
+		double f = 1e-3 * pow(7.3, i);
 		double w = 2 * M_PI * f;
 		double complex jw = I * w, x = csqrt(jw * p[5]);
 		double complex zwo = p[4] / (x * ctanh(x));

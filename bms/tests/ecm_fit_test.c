@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bms_fitspec.h"
 #include "testkit.h"
@@ -82,10 +83,8 @@ int main(int argc, char **argv)
 	char path[1024], err[512];
 	struct bms_spectrum sp;
 	snprintf(path, sizeof(path), "%s/exampleData.csv", argv[1]);
-	FILE *probe = fopen(path, "r");
-	if (!probe)
+	if (access(path, R_OK) != 0)
 		tk_skip("%s not found", path);
-	fclose(probe);
 	TK_REQUIRE(bms_eis_read_file(path, &sp, err, sizeof(err)) == 0, "%s", err);
 	TK_REQUIRE(sp.n == 66, "points %zu", sp.n);
 	/* all points: the inductive tail pulls R0 a little */
