@@ -140,6 +140,71 @@ int bms_imp_measure(const bms_real *i_A, const bms_real *v_V, int n, bms_real fs
 	return BMS_OK;
 }
 
+int bms_stream_init(struct bms_stream *s, bms_real nu, int n_total, int period, int hann)
+{
+	if (!s || !(nu > BMS_R(0.0)) || !(nu < BMS_R(0.5)) || n_total < 2 || period < 0)
+		return BMS_ERR_ARG;
+	s->nu = nu;
+	s->n_total = n_total;
+	s->period = period;
+	s->hann = hann;
+	s->k = 0;
+	s->ph = s->xr = s->xi = s->w0r = s->w0i = s->w1r = s->w1i = s->wsum = BMS_R(0.0);
+	s->head = s->tail = BMS_R(0.0);
+	return BMS_OK;
+}
+
+void bms_stream_push(struct bms_stream *s, bms_real x)
+{
+	if (!s || s->k >= s->n_total)
+		return;
+	int k = s->k;
+	bms_real w = s->hann ? BMS_R(0.5) - BMS_R(0.5) * BMS_COS(BMS_R(2.0) * BMS_PI * (bms_real)k /
+								 (bms_real)s->n_total)
+			     : BMS_R(1.0);
+	bms_real arg = BMS_R(2.0) * BMS_PI * s->ph;
+	bms_real c = w * BMS_COS(arg), sn = w * BMS_SIN(arg);
+	/* k about the record's centre keeps the k-weighted sums small in float */
+	bms_real kc = (bms_real)k - BMS_R(0.5) * (bms_real)(s->n_total - 1);
+	s->xr += x * c;
+	s->xi += x * sn;
+	s->w0r += c;
+	s->w0i += sn;
+	s->w1r += kc * c;
+	s->w1i += kc * sn;
+	s->wsum += w;
+	if (k < s->period)
+		s->head += x;
+	if (k >= s->n_total - s->period)
+		s->tail += x;
+	s->ph += s->nu;
+	if (s->ph >= BMS_R(1.0))
+		s->ph -= BMS_R(1.0);
+	s->k++;
+}
+
+int bms_stream_phasor(const struct bms_stream *s, int detrend, struct bms_cplx *out)
+{
+	if (!s || !out || s->k != s->n_total || !(s->wsum > BMS_R(0.0)))
+		return BMS_ERR_ARG;
+	bms_real sr = s->xr, si = s->xi;
+	if (detrend) {
+		if (s->period < 1 || s->n_total < 2 * s->period)
+			return BMS_ERR_ARG;
+		/* trend a + b kc from the period means, as bms_trend does */
+		bms_real p = (bms_real)s->period;
+		bms_real m0 = s->head / p, m1 = s->tail / p;
+		bms_real c0 =
+			(p - BMS_R(1.0)) * BMS_R(0.5) - BMS_R(0.5) * (bms_real)(s->n_total - 1);
+		bms_real c1 = c0 + (bms_real)(s->n_total - s->period);
+		bms_real b = (m1 - m0) / (c1 - c0), a = m0 - b * c0;
+		sr -= a * s->w0r + b * s->w1r;
+		si -= a * s->w0i + b * s->w1i;
+	}
+	*out = bms_c(BMS_R(2.0) * sr / s->wsum, BMS_R(-2.0) * si / s->wsum);
+	return BMS_OK;
+}
+
 int bms_multisine_init(struct bms_multisine *ms, const bms_real *f_hz, int n, bms_real amp_A)
 {
 	if (!ms || !f_hz || n < 1 || n > BMS_MAX_TONES)

@@ -58,6 +58,28 @@ int bms_imp_measure(const bms_real *i_A, const bms_real *v_V, int n, bms_real fs
 		    const bms_real *f_hz, int nf, const struct bms_imp_cfg *cfg,
 		    struct bms_imp_point *out);
 
+/* Streaming lock-in for one frequency of one signal, O(1) memory: for a
+ * BMS that cannot keep the record. Feed n_total samples one at a time; the
+ * Hann window (optional) and the drift removal give the same phasor as
+ * bms_phasor over the stored record: the trend's contribution a W0 + b W1
+ * is subtracted at the end, with W0 = sum w e^{-j om k}, W1 = sum w k e^{-j
+ * om k} accumulated alongside, and a, b from the first and last period's
+ * means (kept as running sums). */
+struct bms_stream {
+	bms_real nu;
+	int n_total, period, hann;
+	int k;	     /* samples pushed */
+	bms_real ph; /* phase in cycles, wrapped */
+	bms_real xr, xi, w0r, w0i, w1r, w1i, wsum;
+	bms_real head, tail; /* sums over the first and the last period */
+};
+
+int bms_stream_init(struct bms_stream *s, bms_real nu, int n_total, int period, int hann);
+void bms_stream_push(struct bms_stream *s, bms_real x);
+/* After n_total pushes: the phasor, drift removed when detrend != 0 (needs
+ * n_total >= 2 period). */
+int bms_stream_phasor(const struct bms_stream *s, int detrend, struct bms_cplx *out);
+
 /* A multi-sine of n tones with equal amplitude amp_A (split over the tones)
  * and Schroeder phases, which keep the crest factor low. */
 int bms_multisine_init(struct bms_multisine *ms, const bms_real *f_hz, int n, bms_real amp_A);
