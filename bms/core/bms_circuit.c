@@ -238,6 +238,20 @@ int bms_circuit_2rc(struct bms_circuit *c)
 	return bms_circuit_push_op(c, BMS_NODE_SERIES, 3);
 }
 
+int bms_circuit_randles_classic(struct bms_circuit *c)
+{
+	if (!c)
+		return BMS_ERR_ARG;
+	bms_circuit_init(c);
+	bms_circuit_push_elem(c, BMS_EL_R);
+	bms_circuit_push_elem(c, BMS_EL_C);
+	bms_circuit_push_elem(c, BMS_EL_R);
+	bms_circuit_push_elem(c, BMS_EL_W);
+	bms_circuit_push_op(c, BMS_NODE_SERIES, 2);
+	bms_circuit_push_op(c, BMS_NODE_PARALLEL, 2);
+	return bms_circuit_push_op(c, BMS_NODE_SERIES, 2);
+}
+
 int bms_circuit_randles(struct bms_circuit *c)
 {
 	if (!c)

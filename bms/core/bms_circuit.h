@@ -78,5 +78,9 @@ int bms_circuit_2rc(struct bms_circuit *c);
 /* R0-p(R1,C1)-W1, the series Randles-type circuit of the closed-form fit:
  * parameters R0, R1, C1, A_W. */
 int bms_circuit_randles(struct bms_circuit *c);
+/* R0-p(C1,R1-W1), the classic Randles cell (double layer across charge
+ * transfer and diffusion): parameters R0, C1, R1, A_W. Evaluates; it has no
+ * series Foster form, so bms_model_from_circuit refuses it. */
+int bms_circuit_randles_classic(struct bms_circuit *c);
 
 #endif /* BMS_CIRCUIT_H */

@@ -657,6 +657,14 @@ static int cmd_measure(int argc, char **argv)
 			f[k] = fq[k];
 			z[k] = bms_c(mr[k], mi[k] + 1.0 / (2 * M_PI * fq[k] * c_ocv));
 		}
+		/* the closed form takes them from high to low */
+		for (int a = 1; a < nf; a++)
+			for (int b = a; b > 0 && f[b] > f[b - 1]; b--) {
+				bms_real tf = f[b];
+				struct bms_cplx tz = z[b];
+				f[b] = f[b - 1], z[b] = z[b - 1];
+				f[b - 1] = tf, z[b - 1] = tz;
+			}
 		struct bms_randles r;
 		rc = bms_closed_fit(f, z, nf, &r);
 		if (rc == BMS_OK) {

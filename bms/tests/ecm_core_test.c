@@ -65,6 +65,32 @@ static void elements(void)
 		double complex ref = 1.0 / (2.0 * cpow(jw, 0.8));
 		TK_CHECK(cabs(zc(z) - ref) <= TOL * 10 * cabs(ref), "CPE f %g", f);
 	}
+	/* the built-in circuits against their formulas */
+	struct bms_circuit cc;
+	bms_real q4[5] = {BMS_R(0.02), BMS_R(0.03), BMS_R(500.0), BMS_R(0.004), BMS_R(80.0)};
+	for (int i = 0; i < 8; i++) {
+		double f = 1e-3 * pow(5.0, i), w = 2 * M_PI * f;
+		double complex jw = I * w, zw = 0.004 * (1 - I) / sqrt(w);
+		struct bms_cplx z;
+		bms_circuit_thevenin(&cc);
+		bms_circuit_eval(&cc, q4, (bms_real)f, &z);
+		double complex ref = 0.02 + 1.0 / (1.0 / 0.03 + jw * 500.0);
+		TK_CHECK(cabs(zc(z) - ref) < 10 * TOL * cabs(ref), "Thevenin f %g", f);
+		bms_circuit_2rc(&cc);
+		bms_circuit_eval(&cc, q4, (bms_real)f, &z);
+		ref += 1.0 / (1.0 / 0.004 + jw * 80.0);
+		TK_CHECK(cabs(zc(z) - ref) < 10 * TOL * cabs(ref), "2RC f %g", f);
+		bms_circuit_randles(&cc);
+		bms_circuit_eval(&cc, q4, (bms_real)f, &z);
+		ref = 0.02 + 1.0 / (1.0 / 0.03 + jw * 500.0) + zw;
+		TK_CHECK(cabs(zc(z) - ref) < 10 * TOL * cabs(ref), "Randles f %g", f);
+		/* classic R0-p(C1,R1-W1): parameters R0, C1, R1, A_W */
+		bms_real qc[4] = {BMS_R(0.02), BMS_R(5.0), BMS_R(0.03), BMS_R(0.004)};
+		bms_circuit_randles_classic(&cc);
+		bms_circuit_eval(&cc, qc, (bms_real)f, &z);
+		ref = 0.02 + 1.0 / (jw * 5.0 + 1.0 / (0.03 + zw));
+		TK_CHECK(cabs(zc(z) - ref) < 10 * TOL * cabs(ref), "classic Randles f %g", f);
+	}
 	struct bms_cplx z;
 	bms_real p[1] = {1};
 	TK_CHECK(bms_elem_eval(BMS_EL_R, p, 0, &z) == BMS_ERR_ARG, "f = 0 accepted");
@@ -259,6 +285,10 @@ static void simulation(void)
 	bms_circuit_init(&cw);
 	bms_circuit_push_elem(&cw, BMS_EL_CPE);
 	TK_CHECK(bms_model_from_circuit(&cw, pw, 0, &m) == BMS_ERR_UNSUPPORTED, "CPE simulated");
+	bms_real pr[4] = {BMS_R(0.02), BMS_R(5.0), BMS_R(0.03), BMS_R(0.004)};
+	bms_circuit_randles_classic(&cw);
+	TK_CHECK(bms_model_from_circuit(&cw, pr, 600, &m) == BMS_ERR_UNSUPPORTED,
+		 "classic Randles simulated");
 	/* OCV table */
 	struct bms_table1d t = {
 		3, {BMS_R(0.0), BMS_R(0.5), BMS_R(1.0)}, {BMS_R(3.0), BMS_R(3.6), BMS_R(4.2)}};
