@@ -127,7 +127,8 @@ int scx_deploy(scx_t *s, const char *name, json_t **result, char *err, size_t er
 	json_object_set_new(r, "target", json_copy(json_object_get(res, "target")));
 	json_object_set_new(r, "ops", json_string(ops ? ops : ""));
 	json_object_set_new(r, "state", json_string(state ? state : ""));
-	json_object_set(r, "metrics", json_object_get(c, "workload"));
+	json_t *run = json_object_get(c, "workload_retry");
+	json_object_set(r, "metrics", run ? run : json_object_get(c, "workload"));
 	json_object_set(r, "baseline", json_object_get(c, "baseline"));
 	json_object_set_new(r, "state_after_rollback",
 			    json_copy(json_object_get(c, "state_after_detach")));
@@ -140,7 +141,7 @@ int scx_deploy(scx_t *s, const char *name, json_t **result, char *err, size_t er
 		json_t *me = ref(name, ver);
 		scx_repo_state_set(s, "current", me);
 		json_decref(me);
-		json_t *m = json_object_get(c, "workload");
+		json_t *m = json_object_get(r, "metrics");
 		json_t *pm =
 			m ? json_pack("{s:O}", "makespan_ms", json_object_get(m, "makespan_ms"))
 			  : NULL;

@@ -6,8 +6,12 @@
  *   enabled       sched_ext reports it enabled with its ops name
  *   no_ejection   sched_ext did not eject it (watchdog, scx_bpf_error)
  *   no_lost_tasks every task of the stress workloads completed
- *   no_starvation no runnable task waited longer than SCX_MAX_WAIT_MS
- *   fairness      Jain's index over equal-weight CPU hogs >= SCX_MIN_JAIN
+ *   no_starvation no runnable task waited longer than SCX_MAX_WAIT_MS, or
+ *                 SCX_WAIT_FACTOR x the default's longest wait on the same
+ *                 workload in the same boot when that is longer (a loaded
+ *                 host stalls the whole VM now and then)
+ *   fairness      Jain's index over equal-weight CPU hogs >= SCX_MIN_JAIN, or
+ *                 the default's minus SCX_JAIN_SLACK when that is lower
  *   throughput    a parallel build is not slower than SCX_MAX_SLOWDOWN x the
  *                 default scheduler's, measured just before in the same boot
  *   latency       wakeup lateness is not worse than the default's by more
@@ -34,8 +38,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SCX_MAX_WAIT_MS	    500.0
+#define SCX_MAX_WAIT_MS	    1000.0
+#define SCX_WAIT_FACTOR	    3.0
 #define SCX_MIN_JAIN	    0.8
+#define SCX_JAIN_SLACK	    0.1
 #define SCX_MAX_SLOWDOWN    2.0
 #define SCX_MAX_WAKE_FACTOR 5.0
 #define SCX_WAKE_SLACK_MS   25.0
@@ -115,20 +121,34 @@ static void check(json_t *checks, const char *name, bool ok, const char *detail,
 		snprintf(reason, rlen, "%s: %s", name, detail ? detail : "failed");
 }
 
-static double num(const json_t *o, const char *a, const char *b)
-{
-	return json_number_value(json_object_get(json_object_get(o, a), b));
-}
-
 /* The stress plan: the build and wakeup steps measure the default scheduler
  * just before the policy; the plan stops at the first step that fails. */
 static const char *plan_fmt =
 	"scx_guest run --label fair --policy \"$P/%s\" --workload fair --tasks 4 "
-	"--duration-ms 1500 --deadline-ms 6000 --max-wait-ms %.0f --min-jain %.2f || exit 0\n"
+	"--duration-ms 2000 --deadline-ms 4000 --with-baseline 1 --max-wait-ms %.0f "
+	"--min-jain %.2f || exit 0\n"
 	"scx_guest run --label build --policy \"$P/%s\" --workload build --tasks 12 "
-	"--work-ms 40 --deadline-ms 15000 --with-baseline 1 || exit 0\n"
+	"--work-ms 40 --deadline-ms 15000 --with-baseline 1 --max-wait-ms %.0f "
+	"--max-regress %.2f || exit 0\n"
 	"scx_guest run --label wakeup --policy \"$P/%s\" --workload wakeup --tasks 2 "
-	"--duration-ms 1000 --deadline-ms 6000 --with-baseline 1\n";
+	"--duration-ms 1000 --deadline-ms 6000 --with-baseline 1 --wake-factor %.1f "
+	"--wake-slack-ms %.1f\n";
+
+/* The run a step's checks read: the guest's second run when the first
+ * failed on timing alone (it re-runs once; see scx_guest). */
+static json_t *wl(const json_t *step)
+{
+	json_t *r = json_object_get(step, "workload_retry");
+
+	return r ? r : json_object_get(step, "workload");
+}
+
+static double num(const json_t *o, const char *a, const char *b)
+{
+	const json_t *run = strcmp(a, "workload") ? json_object_get(o, a) : wl(o);
+
+	return json_number_value(json_object_get(run, b));
+}
 
 static void dynamic_checks(const json_t *res, json_t *checks, char *reason, size_t rlen)
 {
@@ -156,7 +176,8 @@ static void dynamic_checks(const json_t *res, json_t *checks, char *reason, size
 	check(checks, "enabled", st && !strcmp(st, "enabled") && ops && *ops, d, reason, rlen);
 	bool ejected = false;
 	int lost = 0;
-	double max_wait = 0;
+	double max_wait = 0, wait_limit = SCX_MAX_WAIT_MS;
+	int wait_step = 0;
 	json_t *steps[3] = {fair, build, wake};
 	for (int i = 0; i < 3; i++) {
 		if (!steps[i])
@@ -167,22 +188,33 @@ static void dynamic_checks(const json_t *res, json_t *checks, char *reason, size
 				   "ejected");
 		lost += (int)json_integer_value(
 			json_object_get(json_object_get(steps[i], "workload"), "lost"));
+		/* the worst wait relative to its limit, over the CPU-bound steps */
 		double w = num(steps[i], "workload", "max_wait_ms");
-		if (i < 2 && w > max_wait)
+		double lim = num(steps[i], "baseline", "max_wait_ms") * SCX_WAIT_FACTOR;
+		if (lim < SCX_MAX_WAIT_MS)
+			lim = SCX_MAX_WAIT_MS;
+		if (i < 2 && w / lim > max_wait / wait_limit) {
 			max_wait = w;
+			wait_limit = lim;
+			wait_step = i;
+		}
 	}
 	const char *km = json_string_value(json_object_get(fair, "kmsg"));
 	snprintf(d, sizeof(d), "%s", ejected ? (km ? km : "ejected") : "stayed enabled");
 	check(checks, "no_ejection", !ejected, d, reason, rlen);
 	snprintf(d, sizeof(d), "%d task(s) never completed", lost);
 	check(checks, "no_lost_tasks", lost == 0, d, reason, rlen);
-	snprintf(d, sizeof(d), "longest wait of a runnable task %.1f ms (limit %.0f)", max_wait,
-		 SCX_MAX_WAIT_MS);
-	check(checks, "no_starvation", max_wait <= SCX_MAX_WAIT_MS, d, reason, rlen);
+	snprintf(d, sizeof(d),
+		 "longest wait of a runnable task %.1f ms in the %s step (limit %.0f)", max_wait,
+		 wait_step ? "build" : "fair", wait_limit);
+	check(checks, "no_starvation", max_wait <= wait_limit, d, reason, rlen);
 	double jain = num(fair, "workload", "jain");
+	double jain_min = num(fair, "baseline", "jain") - SCX_JAIN_SLACK;
+	if (jain_min > SCX_MIN_JAIN)
+		jain_min = SCX_MIN_JAIN;
 	snprintf(d, sizeof(d), "Jain's index %.3f over 4 equal CPU hogs (minimum %.2f)", jain,
-		 SCX_MIN_JAIN);
-	check(checks, "fairness", jain >= SCX_MIN_JAIN, d, reason, rlen);
+		 jain_min);
+	check(checks, "fairness", jain >= jain_min, d, reason, rlen);
 	if (build) {
 		double b = num(build, "baseline", "makespan_ms"),
 		       p = num(build, "workload", "makespan_ms");
@@ -247,13 +279,29 @@ int scx_verify_object(scx_t *s, const char *name, int version, const unsigned ch
 	if (src == 0) {
 		char *plan = NULL;
 		const char *base = strrchr(path, '/') + 1;
-		if (asprintf(&plan, plan_fmt, base, SCX_MAX_WAIT_MS, SCX_MIN_JAIN, base, base) <
-		    0) {
+		if (asprintf(&plan, plan_fmt, base, SCX_MAX_WAIT_MS, SCX_MIN_JAIN, base,
+			     SCX_MAX_WAIT_MS, SCX_MAX_SLOWDOWN - 1, base, SCX_MAX_WAKE_FACTOR,
+			     SCX_WAKE_SLACK_MS) < 0) {
 			rc = -ENOMEM;
 			goto fail;
 		}
 		const char *files[] = {path};
 		res = scx_vm_run(s, plan, files, 1, err, errlen);
+		/* a boot whose plan printed nothing is the harness failing, not the
+		 * policy: try once more, then report an error, not a verdict */
+		if (res && json_array_size(json_object_get(res, "steps")) == 0) {
+			json_decref(res);
+			res = scx_vm_run(s, plan, files, 1, err, errlen);
+			if (res && json_array_size(json_object_get(res, "steps")) == 0) {
+				const char *tail =
+					json_string_value(json_object_get(res, "log_tail"));
+				scx_err(err, errlen,
+					"the VM booted but the plan reported nothing: %.600s",
+					tail ? tail : "");
+				json_decref(res);
+				res = NULL;
+			}
+		}
 		free(plan);
 		if (!res) {
 			rc = -EIO;

@@ -202,6 +202,12 @@ json_t *scx_vm_run(scx_t *s, const char *plan, const char *const *files, size_t 
 		res = NULL;
 		goto out;
 	}
+	if (json_array_size(json_object_get(res, "steps")) == 0 && out) {
+		/* nothing came back from the plan: keep the end of the log */
+		size_t ol = strlen(out);
+		json_object_set_new(res, "log_tail",
+				    json_string(ol > 1500 ? out + ol - 1500 : out));
+	}
 	if (!json_is_true(json_object_get(res, "completed")))
 		json_object_set_new(
 			res, "error",

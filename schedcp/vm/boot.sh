@@ -2,7 +2,7 @@
 # Boots the sched_ext kernel from CACHE under qemu (TCG: this machine's
 # nested KVM cannot run it) with an initramfs of busybox, scx_guest, the files
 # in WORK/files (policy objects) and WORK/plan.sh, bounded by TIMEOUT seconds.
-# The serial console goes to WORK/serial.log.
+# The guest's results (second serial port) go to WORK/serial.log.
 #   boot.sh CACHE VMDIR WORK TIMEOUT [KERNEL]   exit: qemu's, or 124 on timeout
 set -eu
 CACHE=$1
@@ -22,9 +22,18 @@ cp "$VM/init.sh" "$ROOT/init"
 (cd "$ROOT" && find . | busybox cpio -o -H newc 2>/dev/null) >"$WORK/initrd.cpio"
 KERNEL=${5:-$CACHE/vmlinuz}
 set +e
-timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m 1G -smp 2 -nographic \
+# ttyS0 is the kernel's console (kept in console.log); the guest writes its
+# results to ttyS1 alone (serial.log), so that a kernel warning printed under
+# load can never split a result line.
+: >"$WORK/serial.log"
+timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m 1G -smp 2 -display none \
 	-no-reboot -kernel "$KERNEL" -initrd "$WORK/initrd.cpio" \
-	-append 'console=ttyS0 quiet panic=-1 loglevel=4' </dev/null >"$WORK/serial.log" 2>&1
+	-serial "file:$WORK/console.log" -serial "file:$WORK/serial.log" -monitor none \
+	-append 'console=ttyS0 quiet panic=-1 loglevel=4' </dev/null >"$WORK/qemu.log" 2>&1
 rc=$?
+# a kernel that never reached /init leaves serial.log empty: say why
+if [ ! -s "$WORK/serial.log" ]; then
+	cat "$WORK/qemu.log" "$WORK/console.log" 2>/dev/null | tail -c 2000 >>"$WORK/serial.log"
+fi
 set -e
 exit $rc

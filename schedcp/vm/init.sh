@@ -9,6 +9,8 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tmpfs tmp /tmp
+# results go to the second serial port, which carries nothing else
+exec >/dev/ttyS1 2>&1
 state=absent
 [ -r /sys/kernel/sched_ext/state ] && state=$(cat /sys/kernel/sched_ext/state)
 echo "SCXBOOT {\"kernel\":\"$(uname -r)\",\"sched_ext\":\"$state\",\"cpus\":$(nproc),\"uptime\":\"$(cut -d' ' -f1 /proc/uptime)\"}"
