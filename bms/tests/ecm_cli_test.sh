@@ -70,6 +70,9 @@ expect 0 "30.00" "$bms" ecm simulate --circuit "R0-p(R1,C1)" --params 0.02,0.03,
 	--profile "$tmp/profile.csv" --data "$cell"
 expect 0 "" "$bms" ecm fit "$eis/exampleData.csv" --init .01,.01,100,.01,.05,100,1 --plot "$tmp/p.svg"
 [ -s "$tmp/p.svg" ] || { echo "FAIL: no plot written"; fail=1; }
+expect 0 "PASS" "$bms" ecm validate --quick --data "$cell"
+expect 0 "published parameters" "$bms" ecm demo --data "$(dirname "$eis")"
+expect 1 "exampleData.csv" "$bms" ecm demo --data "$tmp"
 
 [ $fail -eq 0 ] && echo "all CLI checks passed"
 exit $fail
