@@ -68,6 +68,8 @@ static int split_lines(const char *buf, size_t len, struct doc *d)
 		size_t j = i;
 		while (j < len && buf[j] != '\n' && buf[j] != '\r')
 			j++;
+		if (d->n >= BMS_EIS_MAX_LINES)
+			return errf(d, 0, "more than %d lines", BMS_EIS_MAX_LINES);
 		if (d->n == cap) {
 			cap = cap ? cap * 2 : 256;
 			struct line *nl = realloc(d->lines, cap * sizeof(*nl));

@@ -13,7 +13,8 @@
  * Every data row is kept, inductive points (Im Z > 0) included. Rows with
  * NaN, a missing column, a frequency that is not positive, a duplicate or a
  * break in the sort order stop the read with an error naming the line.
- * Memory is bounded: files up to 16 MiB, spectra up to 100000 points.
+ * Memory is bounded: files up to 16 MiB and a million lines, spectra up to
+ * 100000 points.
  */
 #ifndef BMS_EISIO_H
 #define BMS_EISIO_H
@@ -22,6 +23,7 @@
 
 #define BMS_EIS_MAX_BYTES  (16u << 20)
 #define BMS_EIS_MAX_POINTS 100000
+#define BMS_EIS_MAX_LINES  1000000
 
 struct bms_spectrum {
 	size_t n;
