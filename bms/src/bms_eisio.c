@@ -430,7 +430,7 @@ char *bms_read_all(const char *path, size_t max, size_t *len, char *err, size_t 
 				buf = NULL;
 				break;
 			}
-			cap *= 2;
+			cap = cap * 2 < max ? cap * 2 : max;
 			char *nb = realloc(buf, cap + 1);
 			if (!nb) {
 				free(buf);
