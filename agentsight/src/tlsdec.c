@@ -103,6 +103,11 @@ struct as_tlsdec {
 	uint64_t clock;
 	size_t pending_all;
 	EVP_CIPHER_CTX *cctx;
+	/* The cipher and key cctx holds: a record under the same key (the
+	 * usual case, one record after another of a connection) only sets its
+	 * nonce, without a new key schedule. */
+	int loaded_aead;
+	uint8_t loaded_key[32];
 	uint8_t plain[REC_MAX];
 	struct as_tlsdec_stats stats;
 };
@@ -312,14 +317,30 @@ static long open_record(struct as_tlsdec *d, const struct stream *s, const struc
 							  : EVP_chacha20_poly1305();
 	EVP_CIPHER_CTX *x = d->cctx;
 	int outl = 0, fin = 0;
-	if (ctlen > sizeof(d->plain) || !EVP_DecryptInit_ex(x, c, NULL, NULL, NULL) ||
-	    !EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) ||
-	    !EVP_DecryptInit_ex(x, NULL, NULL, ds->key, nonce) ||
-	    !EVP_DecryptUpdate(x, NULL, &outl, aad, (int)aadlen) ||
+	if (ctlen > sizeof(d->plain))
+		return -1;
+	size_t klen = key_len(s->aead);
+	bool loaded = d->loaded_aead == (int)s->aead && memcmp(d->loaded_key, ds->key, klen) == 0;
+	if (loaded) {
+		if (!EVP_DecryptInit_ex(x, NULL, NULL, NULL, nonce))
+			loaded = false;
+	}
+	if (!loaded) {
+		d->loaded_aead = AEAD_NONE;
+		if (!EVP_DecryptInit_ex(x, c, NULL, NULL, NULL) ||
+		    !EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) ||
+		    !EVP_DecryptInit_ex(x, NULL, NULL, ds->key, nonce))
+			return -1;
+		d->loaded_aead = (int)s->aead;
+		memcpy(d->loaded_key, ds->key, klen);
+	}
+	if (!EVP_DecryptUpdate(x, NULL, &outl, aad, (int)aadlen) ||
 	    !EVP_DecryptUpdate(x, d->plain, &outl, ct, (int)ctlen) ||
 	    !EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, (void *)(ct + ctlen)) ||
-	    EVP_DecryptFinal_ex(x, d->plain + outl, &fin) <= 0)
+	    EVP_DecryptFinal_ex(x, d->plain + outl, &fin) <= 0) {
+		d->loaded_aead = AEAD_NONE; /* start clean after a failure */
 		return -1;
+	}
 	long n = outl + fin;
 	if (s->version == 0x0304) {
 		/* TLSInnerPlaintext: content, the real type, zero padding. */
