@@ -78,11 +78,21 @@ enum ct_status ct_window_features(const struct ct_window *w, float feat[CT_N_IN]
 		return CT_EINVAL;
 	float mean[CT_BLOCKS][CH_N];
 	uint16_t k = 0;
+	/* Walk the ring from the oldest sample; window_at covers the padding
+	 * while the window fills, a running index the rest. */
+	uint16_t missing = (uint16_t)(CT_WINDOW - w->count);
+	uint16_t idx = (uint16_t)((w->head + CT_WINDOW - w->count) % CT_WINDOW);
 	for (uint16_t b = 0; b < CT_BLOCKS; b++) {
 		float acc[CH_N] = {0.0f};
 		uint16_t n = block_len(b);
 		for (uint16_t j = 0; j < n; j++, k++) {
-			const float *x = window_at(w, k);
+			const float *x;
+			if (k < missing) {
+				x = window_at(w, k);
+			} else {
+				x = w->ring[idx];
+				idx = (uint16_t)(idx + 1u == CT_WINDOW ? 0u : idx + 1u);
+			}
 			for (uint16_t c = 0; c < CH_N; c++)
 				acc[c] += x[c];
 		}

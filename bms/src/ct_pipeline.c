@@ -42,11 +42,11 @@ void ct_pipe_defaults(struct ct_pipe_cfg *c, const char *size)
 	c->len_s = 3600;
 	c->n_tgt_unlab = 8;
 	c->n_tgt_test = 4;
-	c->n_near = 64;
+	c->n_near = 128;
 	c->n_targets = CT_N_TARGETS;
 	c->epochs = 30;
 	c->adapt_epochs = 4;
-	c->near_epochs = 20;
+	c->near_epochs = 30;
 	c->hidden = 32;
 	c->stride = 5;
 	c->adapt_lr = 3e-4;
@@ -393,24 +393,17 @@ int ct_pipeline_run(const struct ct_cell *cell, const struct ct_pipe_cfg *c,
 			ng.centre.Rc_KW *= 1.0 + t->d_rc;
 			ng.centre.Ru_KW *= 1.0 + t->d_ru;
 			ng.span = 0.05;
-			/* Like the identified adaptation, but centred near the
-			 * truth: fine-tunes the pre-trained network. */
-			struct ct_samples ns = {0};
-			struct ct_train_cfg nc = tc;
-			nc.epochs = c->near_epochs;
-			nc.lr = tc.lr;
-			nc.seed = c->seed + 31 + (uint64_t)k;
+			/* Trained from scratch on the near-the-truth sweep, as
+			 * the pre-trained network is on the nominal one. */
 			int bad = ct_generate(cell, &ng, &nds, err, errlen) != 0;
 			if (!bad) {
-				bad = ct_samples_build(&nds, c->stride, &ns, err, errlen) != 0 ||
-				      copy_mlp(&pre, &nm) != 0;
+				bad = train_on(c, &nds, c->near_epochs, c->seed + 31 + (uint64_t)k,
+					       &nm, err, errlen) != 0;
 				ct_dataset_free(&nds);
 				if (!bad) {
-					bad = ct_train(&nm, &ns, NULL, &nc, err, errlen) != 0 ||
-					      eval_mlp(&nm, &test, &r->near, err, errlen) != 0;
+					bad = eval_mlp(&nm, &test, &r->near, err, errlen) != 0;
 					ct_mlp_free(&nm);
 				}
-				ct_samples_free(&ns);
 			}
 			if (bad) {
 				ct_dataset_free(&test);
