@@ -206,11 +206,11 @@ static void seq_setup(const struct ct_gen_cfg *cfg, uint32_t i, struct ct_seq *s
 	s->params.Rc_KW = cfg->centre.Rc_KW * mr;
 	s->params.Ru_KW = cfg->centre.Ru_KW * mu;
 	/* Profiles cycle through the enabled kinds in order. */
-	int kinds[CT_PROF_COUNT], nk = 0;
+	int kinds[CT_PROF_COUNT] = {0}, nk = 0;
 	for (int k = 0; k < CT_PROF_COUNT; k++)
 		if (cfg->profiles & (1u << k))
 			kinds[nk++] = k;
-	s->profile = (uint32_t)kinds[i % (uint32_t)nk];
+	s->profile = nk > 0 ? (uint32_t)kinds[i % (uint32_t)nk] : 0u;
 	s->model = (uint32_t)cfg->model;
 	s->labeled = cfg->labeled ? 1u : 0u;
 	s->len = cfg->len_s;

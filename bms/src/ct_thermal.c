@@ -36,7 +36,7 @@ void ct_lumped_step(const struct ct_thermal_params *p, double *Tc, double *Ts, d
 {
 	double gc = 1.0 / p->Rc_KW, gu = 1.0 / ct_ru_of_flow(p->Ru_KW, flow);
 	double a11 = p->Cc_JK / dt + gc, a12 = -gc;
-	double a21 = -gc, a22 = p->Cs_JK / dt + gu + gc;
+	double a21 = a12, a22 = p->Cs_JK / dt + gu + gc;
 	double b1 = p->Cc_JK / dt * *Tc + Q, b2 = p->Cs_JK / dt * *Ts + gu * Tf;
 	double det = a11 * a22 - a12 * a21;
 	*Tc = (b1 * a22 - a12 * b2) / det;

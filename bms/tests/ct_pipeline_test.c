@@ -41,6 +41,13 @@ static void gen_threads(const struct ct_cell *cell)
 	ct_dataset_free(&b);
 }
 
+/* Core minus surface temperature of run s at second t. */
+static double gap(const struct ct_seq *s, uint32_t t)
+{
+	size_t row = (size_t)t * CT_NCH;
+	return (double)s->x[row + CT_CH_TC] - s->x[row + CT_CH_TS];
+}
+
 static void learns(const struct ct_cell *cell)
 {
 	struct ct_pipe_cfg c;
@@ -73,8 +80,7 @@ static void learns(const struct ct_cell *cell)
 	size_t n = 0;
 	for (uint32_t i = 0; i < test.n; i++)
 		for (uint32_t t = CT_BLOCK_LEN; t < test.seq[i].len; t++) {
-			const float *r = &test.seq[i].x[(size_t)t * CT_NCH];
-			naive += (r[CT_CH_TC] - r[CT_CH_TS]) * (r[CT_CH_TC] - r[CT_CH_TS]);
+			naive += gap(&test.seq[i], t) * gap(&test.seq[i], t);
 			n++;
 		}
 	naive = sqrt(naive / n);

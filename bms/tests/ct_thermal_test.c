@@ -68,6 +68,13 @@ static void lumped_steady(void)
 		 "Ru does not fall with flow");
 }
 
+/* Core minus surface temperature of run s at second t. */
+static double gap(const struct ct_seq *s, uint32_t t)
+{
+	size_t row = (size_t)t * CT_NCH;
+	return (double)s->x[row + CT_CH_TC] - s->x[row + CT_CH_TS];
+}
+
 static void ekf_tracks_exact_model(const struct ct_cell *cell)
 {
 	struct ct_gen_cfg g;
@@ -88,8 +95,7 @@ static void ekf_tracks_exact_model(const struct ct_cell *cell)
 		   "ekf eval failed");
 	for (uint32_t i = 0; i < ds.n; i++)
 		for (uint32_t t = 10; t < ds.seq[i].len; t++) {
-			const float *r = &ds.seq[i].x[(size_t)t * CT_NCH];
-			naive += (r[CT_CH_TC] - r[CT_CH_TS]) * (r[CT_CH_TC] - r[CT_CH_TS]);
+			naive += gap(&ds.seq[i], t) * gap(&ds.seq[i], t);
 			n++;
 		}
 	naive = sqrt(naive / n);
