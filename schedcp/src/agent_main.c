@@ -355,7 +355,8 @@ done:
 	it->mcp_bytes = (b1 - b0) + (r1 - r0);
 	it->t_total_s = now_s() - t0;
 	if (it->error[0])
-		printf("  iteration %d failed: %s\n", n, it->error);
+		printf("  iteration %d failed: %.*s\n", n, (int)strcspn(it->error, "\n"),
+		       it->error);
 	else
 		printf("  %s %.1f ms vs %.1f ms under the default: ratio %.3f "
 		       "[plan %.1f s, verify %.1f s, measure %.1f s; %llu+%llu tokens, $%.4f; "

@@ -159,7 +159,7 @@ int scx_agent_plan_offline(const json_t *profile, const json_t *policies,
 				 * value and the other side. */
 				double lv = value_in(last, tn, dflt);
 				next = lv > cur ? cur / 1.6 : cur * 1.6;
-				why = last->measured ? "the last change made the makespan worse; "
+				why = last->measured ? "the last change made the result worse; "
 						       "stepping the other way"
 						     : "the last change was rejected or failed; "
 						       "stepping the other way";

@@ -307,7 +307,7 @@ int scx_wae_profile(const struct scx_wae_opts *o, json_t **profile, char *err, s
 		go[1] = -1;
 		double max_s = o->max_duration_s > 0 ? o->max_duration_s : 120;
 		double until = o->duration_s > 0 ? o->duration_s : max_s;
-		unsigned tick = 0;
+		double last_progress = 0;
 		for (;;) {
 			int status;
 			pid_t w = waitpid(child, &status, WNOHANG);
@@ -320,8 +320,11 @@ int scx_wae_profile(const struct scx_wae_opts *o, json_t **profile, char *err, s
 			}
 			double el = (mono_ns() - raw.start_ns) / 1e9;
 			bool stop = el >= until;
-			if (++tick % 25 == 0 && want_stop(o, el, o->duration_s))
-				stop = true;
+			if (el - last_progress >= 0.25) {
+				last_progress = el;
+				if (want_stop(o, el, o->duration_s))
+					stop = true;
+			}
 			if (stop) {
 				raw.end_ns = mono_ns();
 				raw.truncated = true;
