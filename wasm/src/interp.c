@@ -468,6 +468,8 @@ static void opstats(const void *h)
 #define STF64(name, expr) L_##name : BODY_STF64(expr) NEXT();
 
 /* The bodies of the operations that start pairs. */
+#define PB_I64_STORE32	       BODY_STORE(4, st32(p, (uint32_t)v))
+#define PB_I64_ADD	       BODY_BIN64(a + b)
 #define PB_BR_IF_I32_GT_S      BODY_BRC((int32_t)U32(1) > (int32_t)U32(2))
 #define PB_BR_IF_I32_LT_S_IMM  BODY_BRC((int32_t)U32(1) < (int32_t)(uint32_t)A(2))
 #define PB_F64_ADD	       BODY_BINF64(f64_bits(a + b))
@@ -842,29 +844,33 @@ L_RET:
 /* Enters Wasm function f (its code: code_of) with its frame at nfp, returning
  * to ret; inst_switch changes the instance registers when f may belong to
  * another. */
-#define ENTER(code_of, inst_switch)                                                               \
-	{                                                                                         \
-		const struct wasm_code *code = (code_of);                                         \
-		if (unlikely(ftop == frames_end || nfp + code->frame_slots > stack_end))          \
-			TRAP("call stack exhausted");                                             \
-		ftop->ret = ret;                                                                  \
-		ftop->fp = fp;                                                                    \
-		ftop->fn = fn;                                                                    \
-		ftop++;                                                                           \
-		/* small counts: plain loops beat calls to memset/memcpy */                       \
-		for (uint64_t *z = nfp + code->nparams, *ze = nfp + code->nlocals; z < ze; z++) { \
-			/* keeps gcc from making this a call to memset */                         \
-			__asm__("" : "+r"(z));                                                    \
-			*z = 0;                                                                   \
-		}                                                                                 \
-		for (uint32_t k = 0; k < code->npool; k++)                                        \
-			nfp[code->nlocals + k] = code->pool[k];                                   \
-		fp = nfp;                                                                         \
-		fn = f;                                                                           \
-		pc = code->code;                                                                  \
-		inst_switch;                                                                      \
-		SAFEPOINT_CHECK(pc);                                                              \
-		NEXT();                                                                           \
+#define ENTER(code_of, inst_switch)                                                        \
+	{                                                                                  \
+		const struct wasm_code *code = (code_of);                                  \
+		if (unlikely(ftop == frames_end || nfp + code->frame_slots > stack_end))   \
+			TRAP("call stack exhausted");                                      \
+		ftop->ret = ret;                                                           \
+		ftop->fp = fp;                                                             \
+		ftop->fn = fn;                                                             \
+		ftop++;                                                                    \
+		/* small counts: plain loops beat calls to memset/memcpy */                \
+		uint64_t *z = nfp + code->nparams, *ze = nfp + code->nlocals;              \
+		for (; z < ze; z++) {                                                      \
+			/* keeps gcc from making this a call to memset */                  \
+			__asm__("" : "+r"(z));                                             \
+			*z = 0;                                                            \
+		}                                                                          \
+		/* then the constants, after the locals */                                 \
+		for (const uint64_t *k = code->pool, *ke = k + code->npool; k < ke; k++) { \
+			__asm__("" : "+r"(z));                                             \
+			*z++ = *k;                                                         \
+		}                                                                          \
+		fp = nfp;                                                                  \
+		fn = f;                                                                    \
+		pc = code->code;                                                           \
+		inst_switch;                                                               \
+		SAFEPOINT_CHECK(pc);                                                       \
+		NEXT();                                                                    \
 	}
 L_CALL:
 	f = inst->funcs[A(1)];
@@ -977,7 +983,7 @@ L_SELECT64:
 	STORE(I32_STORE16, 2, st16(p, (uint16_t)v))
 	STORE(I64_STORE8, 1, p[0] = (uint8_t)v)
 	STORE(I64_STORE16, 2, st16(p, (uint16_t)v))
-	STORE(I64_STORE32, 4, st32(p, (uint32_t)v))
+	OPB(I64_STORE32)
 	OPB(I32_LOAD_ADD)
 	OPB(I64_LOAD_ADD)
 	LOAD2(F32_LOAD, 4, ld32(p))
@@ -1099,7 +1105,7 @@ L_I32_REM_U : {
 	UN(I64_CLZ, uint64_t, U64, a ? (uint64_t)__builtin_clzll(a) : 64u)
 	UN(I64_CTZ, uint64_t, U64, a ? (uint64_t)__builtin_ctzll(a) : 64u)
 	UN(I64_POPCNT, uint64_t, U64, (uint64_t)__builtin_popcountll(a))
-	BIN64(I64_ADD, a + b)
+	OPB(I64_ADD)
 	BIN64(I64_SUB, a - b)
 	BIN64(I64_MUL, a * b)
 L_I64_DIV_S : {

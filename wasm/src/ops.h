@@ -549,7 +549,21 @@
 	X(I32_ADD_IMM, P_I32_ADD_IMM__I32_ADD_IMM)        \
 	X(I32_LOAD8_U, P_BR_IF_I32_NE__I32_ADD_IMM)       \
 	X(BR_IF_I32_LT_S_IMM, P_I32_ADD_IMM__I32_ADD_IMM) \
-	X(I32_LOAD8_U, P_I32_SHL_IMM__I32_LOAD8_U)
+	X(I32_LOAD8_U, P_I32_SHL_IMM__I32_LOAD8_U)        \
+	X(I64_SHL_IMM, I64_LOAD8_U)                       \
+	X(SELECT, I32_STORE16)                            \
+	X(I64_ADD, I64_STORE32)                           \
+	X(I32_ADD_IMM, BR_IF_I32_GE_U)                    \
+	X(I32_ADD_IMM, I64_ADD)                           \
+	X(I32_SHL_IMM, P_I32_LOAD8_U__I32_OR)             \
+	X(I32_OR, P_I32_LOAD16_U__I32_AND)                \
+	X(I64_LOAD8_U, P_I64_SHL_IMM__I64_LOAD8_U)        \
+	X(I32_LOAD, P_I32_MUL_IMM__I32_ADD)               \
+	X(MOV, P_MOV__CALL_INDIRECT)                      \
+	X(CONST, P_MOV__RET)                              \
+	X(I64_STORE32, P_I32_ADD_IMM__I32_ADD_IMM)        \
+	X(I32_ADD_IMM, P_I32_ADD_IMM__BR_IF_I32_GE_U)     \
+	X(I32_ADD, P_I32_ADD_IMM__I64_ADD)
 
 enum wasm_op {
 #define WASM_OP_ENUM(n) OP_##n,
