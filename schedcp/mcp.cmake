@@ -135,3 +135,12 @@ set_tests_properties(scx_mcp_flow PROPERTIES RUN_SERIAL TRUE)
 # sched-agent against the default scheduler in the VM: ratio and iterations.
 isthmus_add_bench(NAME scx_agent_eval
                   COMMAND ${SCX_DIR}/bench/agent_eval.sh $<TARGET_FILE_DIR:sched-agent>)
+
+add_executable(scx_mcp_schema_test ${SCX_MCP_TESTS}/mcp_schema_test.c)
+target_link_libraries(scx_mcp_schema_test PRIVATE scx_mcp isthmus_testkit)
+
+add_executable(scx_wae_analyze_test ${SCX_MCP_TESTS}/wae_analyze_test.c)
+target_link_libraries(scx_wae_analyze_test PRIVATE scx_wae_analysis isthmus_testkit m)
+isthmus_add_test(NAME scx_mcp_schema COMMAND scx_mcp_schema_test)
+isthmus_add_test(NAME scx_wae_analyze COMMAND scx_wae_analyze_test
+                 ${CMAKE_CURRENT_BINARY_DIR}/wae-analyze-tmp)
