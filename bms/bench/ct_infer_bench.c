@@ -14,7 +14,7 @@ static double now(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t); /* CPU time: the machine is shared */
-	return (double)t.tv_sec + t.tv_nsec * 1e-9;
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
 int main(void)
@@ -37,8 +37,12 @@ int main(void)
 	volatile float sink = 0.0f;
 	double t0 = now();
 	for (int i = 0; i < n; i++) {
-		struct ct_sample s = {(float)(i % 17) - 8.0f,	  3.6f,	 3.65f,
-				      25.0f + 0.001f * (i % 100), 24.0f, 1.5f};
+		struct ct_sample s = {(float)(i % 17) - 8.0f,
+				      3.6f,
+				      3.65f,
+				      25.0f + 0.001f * (float)(i % 100),
+				      24.0f,
+				      1.5f};
 		float e;
 		ct_window_push(&w, &s);
 		ct_estimate(&f.w, &w, &e);
@@ -54,7 +58,7 @@ int main(void)
 		sink += (float)ct_ekf_step(&k, &cell, row);
 	}
 	double t_ekf = (now() - t0) / n;
-	size_t weights = (2 * CT_N_IN + m.n_par) * sizeof(float);
+	size_t weights = ((size_t)2 * CT_N_IN + m.n_par) * sizeof(float);
 	printf("core estimator step (window + features + MLP %d-32-32-1): %.0f ns\n", CT_N_IN,
 	       t_net * 1e9);
 	printf("EKF step (lumped model, table lookups):               %.0f ns\n", t_ekf * 1e9);

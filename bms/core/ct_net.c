@@ -27,8 +27,8 @@ enum ct_status ct_window_reset(struct ct_window *w)
 {
 	if (w == NULL)
 		return CT_EINVAL;
-	for (uint16_t i = 0; i < CT_WINDOW; i++)
-		for (uint16_t c = 0; c < CH_N; c++)
+	for (uint32_t i = 0; i < CT_WINDOW; i++)
+		for (uint32_t c = 0; c < CH_N; c++)
 			w->ring[i][c] = 0.0f;
 	w->flow_mps = 0.0f;
 	w->head = 0;
@@ -59,15 +59,15 @@ enum ct_status ct_window_push(struct ct_window *w, const struct ct_sample *s)
 }
 
 /* The k-th sample counting from the oldest in the window (k < CT_WINDOW). */
-static const float *window_at(const struct ct_window *w, uint16_t k)
+static const float *window_at(const struct ct_window *w, uint32_t k)
 {
-	uint16_t missing = (uint16_t)(CT_WINDOW - w->count);
-	uint16_t oldest = (uint16_t)((w->head + CT_WINDOW - w->count) % CT_WINDOW);
-	uint16_t j = k < missing ? 0u : (uint16_t)(k - missing);
+	uint32_t missing = CT_WINDOW - (uint32_t)w->count;
+	uint32_t oldest = ((uint32_t)w->head + CT_WINDOW - w->count) % CT_WINDOW;
+	uint32_t j = k < missing ? 0u : k - missing;
 	return w->ring[(oldest + j) % CT_WINDOW];
 }
 
-static uint16_t block_len(uint16_t b)
+static uint32_t block_len(uint32_t b)
 {
 	return b < CT_BLOCKS_LONG ? 10u : b < CT_BLOCKS_LONG + CT_BLOCKS_MID ? 5u : 1u;
 }
@@ -77,34 +77,34 @@ enum ct_status ct_window_features(const struct ct_window *w, float feat[CT_N_IN]
 	if (w == NULL || feat == NULL || tref_degC == NULL || w->count == 0)
 		return CT_EINVAL;
 	float mean[CT_BLOCKS][CH_N];
-	uint16_t k = 0;
+	uint32_t k = 0;
 	/* Walk the ring from the oldest sample; window_at covers the padding
 	 * while the window fills, a running index the rest. */
-	uint16_t missing = (uint16_t)(CT_WINDOW - w->count);
-	uint16_t idx = (uint16_t)((w->head + CT_WINDOW - w->count) % CT_WINDOW);
-	for (uint16_t b = 0; b < CT_BLOCKS; b++) {
+	uint32_t missing = CT_WINDOW - (uint32_t)w->count;
+	uint32_t idx = ((uint32_t)w->head + CT_WINDOW - w->count) % CT_WINDOW;
+	for (uint32_t b = 0; b < CT_BLOCKS; b++) {
 		float acc[CH_N] = {0.0f};
-		uint16_t n = block_len(b);
-		for (uint16_t j = 0; j < n; j++, k++) {
+		uint32_t n = block_len(b);
+		for (uint32_t j = 0; j < n; j++, k++) {
 			const float *x;
 			if (k < missing) {
 				x = window_at(w, k);
 			} else {
 				x = w->ring[idx];
-				idx = (uint16_t)(idx + 1u == CT_WINDOW ? 0u : idx + 1u);
+				idx = idx + 1u == CT_WINDOW ? 0u : idx + 1u;
 			}
-			for (uint16_t c = 0; c < CH_N; c++)
+			for (uint32_t c = 0; c < CH_N; c++)
 				acc[c] += x[c];
 		}
-		for (uint16_t c = 0; c < CH_N; c++)
+		for (uint32_t c = 0; c < CH_N; c++)
 			mean[b][c] = acc[c] / (float)n;
 	}
 	float tref = 0.0f;
-	for (uint16_t j = CT_WINDOW - CT_BLOCK_LEN; j < CT_WINDOW; j++)
+	for (uint32_t j = CT_WINDOW - CT_BLOCK_LEN; j < CT_WINDOW; j++)
 		tref += window_at(w, j)[CH_TS];
 	tref *= 1.0f / (float)CT_BLOCK_LEN;
-	for (uint16_t b = 0; b < CT_BLOCKS; b++) {
-		float *f = &feat[b * CT_BLOCK_FEAT];
+	for (uint32_t b = 0; b < CT_BLOCKS; b++) {
+		float *f = &feat[(size_t)b * CT_BLOCK_FEAT];
 		f[0] = mean[b][CH_I];
 		f[1] = mean[b][CH_I2];
 		f[2] = mean[b][CH_QIRR];
@@ -112,7 +112,7 @@ enum ct_status ct_window_features(const struct ct_window *w, float feat[CT_N_IN]
 		f[4] = mean[b][CH_TF] - tref;
 		f[5] = mean[b][CH_FLOW];
 	}
-	float *g = &feat[CT_BLOCKS * CT_BLOCK_FEAT];
+	float *g = &feat[(size_t)CT_BLOCKS * CT_BLOCK_FEAT];
 	g[0] = tref;
 	g[1] = w->flow_mps;
 	g[2] = mean[CT_BLOCKS - 1][CH_V];
@@ -131,24 +131,24 @@ enum ct_status ct_net_forward(const struct ct_net_weights *net, const float feat
 	    net->n_h2 > CT_MAX_HIDDEN)
 		return CT_EINVAL;
 	float x[CT_N_IN], h1[CT_MAX_HIDDEN], h2[CT_MAX_HIDDEN];
-	for (uint16_t i = 0; i < CT_N_IN; i++)
+	for (uint32_t i = 0; i < CT_N_IN; i++)
 		x[i] = (feat[i] - net->in_mean[i]) / net->in_std[i];
-	for (uint16_t j = 0; j < net->n_h1; j++) {
-		const float *row = &net->w1[(uint32_t)j * CT_N_IN];
+	for (uint32_t j = 0; j < net->n_h1; j++) {
+		const float *row = &net->w1[(size_t)j * CT_N_IN];
 		float a = net->b1[j];
-		for (uint16_t i = 0; i < CT_N_IN; i++)
+		for (uint32_t i = 0; i < CT_N_IN; i++)
 			a += row[i] * x[i];
 		h1[j] = tanhf(a);
 	}
-	for (uint16_t j = 0; j < net->n_h2; j++) {
-		const float *row = &net->w2[(uint32_t)j * net->n_h1];
+	for (uint32_t j = 0; j < net->n_h2; j++) {
+		const float *row = &net->w2[(size_t)j * net->n_h1];
 		float a = net->b2[j];
-		for (uint16_t i = 0; i < net->n_h1; i++)
+		for (uint32_t i = 0; i < net->n_h1; i++)
 			a += row[i] * h1[i];
 		h2[j] = tanhf(a);
 	}
 	float y = net->b3;
-	for (uint16_t j = 0; j < net->n_h2; j++)
+	for (uint32_t j = 0; j < net->n_h2; j++)
 		y += net->w3[j] * h2[j];
 	float d = y * net->out_std + net->out_mean;
 	if (!ct_finite(d))

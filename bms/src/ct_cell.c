@@ -241,12 +241,15 @@ void ct_table_free(struct ct_table *t)
 
 double ct_table_eval(const struct ct_table *t, const double *x)
 {
-	int lo[CT_TABLE_MAX_AXES];
-	double fr[CT_TABLE_MAX_AXES];
+	int lo[CT_TABLE_MAX_AXES] = {0};
+	double fr[CT_TABLE_MAX_AXES] = {0};
+	if (t->n_axes < 1 || t->n_axes > CT_TABLE_MAX_AXES || t->v == NULL)
+		return NAN;
 	for (int a = 0; a < t->n_axes; a++) {
 		const double *ax = t->axis[a];
 		int n = t->n[a];
-		double v = x[a];
+		/* x holds n_axes values: the caller's contract. */
+		double v = x[a]; /* NOLINT(clang-analyzer-core.uninitialized.Assign) */
 		if (!(v > ax[0]))
 			v = ax[0];
 		if (v > ax[n - 1])

@@ -555,7 +555,7 @@ static double now_s(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec * 1e-9;
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
 static int cmd_pipeline(const struct opts *o)
@@ -563,7 +563,8 @@ static int cmd_pipeline(const struct opts *o)
 	char err[512];
 	struct ct_pipe_cfg c;
 	const char *size = o->size ? o->size : "full";
-	if (strcmp(size, "full") && strcmp(size, "demo") && strcmp(size, "reduced")) {
+	if (strcmp(size, "full") != 0 && strcmp(size, "demo") != 0 &&
+	    strcmp(size, "reduced") != 0) {
 		fprintf(stderr, "bms coretemp pipeline: --size is full, demo or reduced\n");
 		return 2;
 	}

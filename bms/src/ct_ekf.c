@@ -97,7 +97,7 @@ int ct_ekf_eval(const struct ct_thermal_params *p, const struct ct_cell *cell,
 			n++;
 		}
 	}
-	*rmse = n ? sqrt(sq / n) : 0.0;
+	*rmse = n ? sqrt(sq / (double)n) : 0.0;
 	*max_abs = mx;
 	return 0;
 }

@@ -187,12 +187,12 @@ int ct_mlp_set_norm(struct ct_mlp *m, const struct ct_samples *s, char *err, siz
 		return -1;
 	}
 	for (int i = 0; i < CT_N_IN; i++) {
-		m->in_mean[i] = sum[i] / n;
-		double var = sq[i] / n - m->in_mean[i] * m->in_mean[i];
+		m->in_mean[i] = sum[i] / (double)n;
+		double var = sq[i] / (double)n - m->in_mean[i] * m->in_mean[i];
 		m->in_std[i] = var > 1e-12 ? sqrt(var) : 1.0;
 	}
-	m->out_mean = ys / n;
-	double var = yq / n - m->out_mean * m->out_mean;
+	m->out_mean = ys / (double)n;
+	double var = yq / (double)n - m->out_mean * m->out_mean;
 	m->out_std = var > 1e-12 ? sqrt(var) : 1.0;
 	return 0;
 }
@@ -718,17 +718,17 @@ int ct_model_parse(struct ct_mlp *m, const uint8_t *buf, size_t len, const char 
 	m->h2 = (int)h2;
 	m->n_par = l.n;
 	for (uint32_t i = 0; i < n_in; i++)
-		m->in_mean[i] = rd_f32(p + 4 * i);
-	p += 4 * n_in;
+		m->in_mean[i] = rd_f32(p + (size_t)4 * i);
+	p += (size_t)4 * n_in;
 	for (uint32_t i = 0; i < n_in; i++) {
-		m->in_std[i] = rd_f32(p + 4 * i);
+		m->in_std[i] = rd_f32(p + (size_t)4 * i);
 		if (!(m->in_std[i] > 0.0)) {
 			snprintf(err, errlen, "%s: input scale %u is not positive", name, i);
 			ct_mlp_free(m);
 			return -1;
 		}
 	}
-	p += 4 * n_in;
+	p += (size_t)4 * n_in;
 	m->out_mean = rd_f32(p);
 	m->out_std = rd_f32(p + 4);
 	p += 8;
@@ -761,7 +761,7 @@ int ct_model_to_f32(const struct ct_mlp *m, struct ct_model_f32 *f)
 		p[i] = (float)m->in_mean[i];
 		p[m->n_in + i] = (float)m->in_std[i];
 	}
-	float *w = p + 2 * m->n_in;
+	float *w = p + (size_t)2 * (size_t)m->n_in;
 	for (size_t i = 0; i < l.n; i++)
 		w[i] = (float)m->p[i];
 	f->w = (struct ct_net_weights){
@@ -876,7 +876,7 @@ int ct_eval(const struct ct_net_weights *w, const struct ct_dataset *ds, struct 
 		}
 		free(est);
 	}
-	e->rmse = n ? sqrt(sq / n) : 0.0;
+	e->rmse = n ? sqrt(sq / (double)n) : 0.0;
 	e->max_abs = mx;
 	e->n = n;
 	return 0;

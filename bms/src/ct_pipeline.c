@@ -186,7 +186,7 @@ double ct_surface_misfit(const struct ct_cell *cell, const struct ct_thermal_par
 			n++;
 		}
 	}
-	return n ? sqrt(sq / n) : INFINITY;
+	return n ? sqrt(sq / (double)n) : INFINITY;
 }
 
 /* Parameter identification from unlabeled target data: the multipliers of
@@ -256,7 +256,8 @@ int ct_identify(const struct ct_cell *cell, const struct ct_dataset *unl, int th
 	double m[3] = {grid_value(best / (GRID * GRID)), grid_value(best / GRID % GRID),
 		       grid_value(best % GRID)};
 	double f = mis[best];
-	for (double step = 0.08; step > 0.009; step *= 0.5) {
+	for (int level = 0; level < 4; level++) { /* steps 0.08, 0.04, 0.02, 0.01 */
+		double step = 0.08 / (double)(1 << level);
 		int moved = 1;
 		for (int guard = 0; moved && guard < 20; guard++) {
 			moved = 0;

@@ -66,7 +66,7 @@ int main(void)
 	TK_CHECK(run("eval --model a.bin --data l.ds --plot p.svg") == 0, "eval svg");
 	TK_CHECK(fsize("p.svg") > 1000, "no SVG");
 	TK_CHECK(run("estimate --model c.bin --data t.ds --out e.csv") == 0, "estimate");
-	TK_CHECK(fsize("e.csv") > 2 * 600 * 20, "estimate output short: %ld", fsize("e.csv"));
+	TK_CHECK(fsize("e.csv") > 2L * 600 * 20, "estimate output short: %ld", fsize("e.csv"));
 
 	/* Bad use. */
 	FILE *f = fopen("empty.ds", "w");

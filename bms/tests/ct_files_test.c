@@ -101,9 +101,9 @@ static void datasets(const char *dir)
 		ds.seq[i].labeled = i;
 		ds.seq[i].model = CT_MODEL_RADIAL;
 		ds.seq[i].params = ct_thermal_nominal;
-		ds.seq[i].x = malloc(ds.seq[i].len * CT_NCH * sizeof(float));
-		for (size_t k = 0; k < ds.seq[i].len * CT_NCH; k++)
-			ds.seq[i].x[k] = (float)(k * 0.25 + i);
+		ds.seq[i].x = malloc((size_t)ds.seq[i].len * CT_NCH * sizeof(float));
+		for (size_t k = 0; k < (size_t)ds.seq[i].len * CT_NCH; k++)
+			ds.seq[i].x[k] = (float)((double)k * 0.25 + i);
 	}
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/ct_files_test.ds", dir);
@@ -112,8 +112,10 @@ static void datasets(const char *dir)
 	TK_CHECK(back.n == 2 && back.seq[1].len == 31 && back.seq[1].labeled == 1 &&
 			 back.seq[0].labeled == 0,
 		 "header fields differ");
-	TK_CHECK(memcmp(back.seq[1].x, ds.seq[1].x, 31 * CT_NCH * sizeof(float)) == 0,
-		 "samples differ");
+	int same = 1;
+	for (size_t k = 0; k < (size_t)31 * CT_NCH; k++)
+		same &= back.seq[1].x[k] == ds.seq[1].x[k];
+	TK_CHECK(same, "samples differ");
 	ct_dataset_free(&back);
 	ct_dataset_free(&ds);
 	size_t len;
@@ -138,7 +140,7 @@ static void datasets(const char *dir)
 	TK_CHECK(ds_fails(c, len, "sequences"), "huge count: %s", err);
 	memcpy(c, b, len);
 	float nan = NAN;
-	memcpy(c + 32 + 24 + 4 * 9, &nan, 4);
+	memcpy(c + 32 + 24 + (size_t)4 * 9, &nan, 4);
 	TK_CHECK(ds_fails(c, len, "sample 1, channel 2 is not finite"), "nan: %s", err);
 	memcpy(c, b, len);
 	memset(c + len, 0, 4);
@@ -213,12 +215,12 @@ static void models(const char *dir)
 	TK_CHECK(model_fails(c, len, "checksum"), "damage: %s", err);
 	memcpy(c, b, len);
 	float nan = NAN;
-	memcpy(c + 32 + 4 * 3, &nan, 4);
+	memcpy(c + 32 + (size_t)4 * 3, &nan, 4);
 	put32(c + len - 4, fnv1a(c, len - 4));
 	TK_CHECK(model_fails(c, len, "not finite"), "nan: %s", err);
 	memcpy(c, b, len);
 	float zero = 0.0f;
-	memcpy(c + 32 + 4 * (CT_N_IN + 2), &zero, 4);
+	memcpy(c + 32 + (size_t)4 * (CT_N_IN + 2), &zero, 4);
 	put32(c + len - 4, fnv1a(c, len - 4));
 	TK_CHECK(model_fails(c, len, "not positive"), "zero scale: %s", err);
 	free(c);

@@ -98,7 +98,7 @@ static void ekf_tracks_exact_model(const struct ct_cell *cell)
 			naive += gap(&ds.seq[i], t) * gap(&ds.seq[i], t);
 			n++;
 		}
-	naive = sqrt(naive / n);
+	naive = sqrt(naive / (double)n);
 	TK_CHECK(rmse < 0.05 && rmse < 0.2 * naive, "EKF RMSE %.4f K (Tc = Ts gives %.4f)", rmse,
 		 naive);
 	ct_dataset_free(&ds);
