@@ -468,9 +468,9 @@ static int cmd_eval(const struct opts *o)
 				ts[t] = s0->x[(size_t)t * CT_NCH + CT_CH_TS];
 			}
 			struct ct_plot_line lines[4] = {
+				{"surface (measured)", ts, 0.7, 0.7, 0.7, 0},
 				{"true core", tc, 0, 0, 0, 0},
 				{"network", est, 0.1, 0.35, 0.85, 0},
-				{"surface (measured)", ts, 0.6, 0.6, 0.6, 0},
 				{"EKF", ekf_est, 0.85, 0.2, 0.1, 1},
 			};
 			if (ct_plot_lines(o->plot, "core temperature [degC], first run", s0->len,
