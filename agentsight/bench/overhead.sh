@@ -135,10 +135,12 @@ run_once() { # name traced [tracer options...]
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # The floor: what one uprobe hit costs on this machine, whoever installs it.
-# A uprobe on a function's first instruction is an int3 trap (plus a
-# single-step); on a 5-byte nop, kernels since 6.18 take a cheaper path
-# (a call and a syscall), but OpenSSL's functions do not start with one.
-uprobe_us() { # plain|nop5 -> microseconds per call with a uprobe there
+# A uprobe is an int3 trap; at an instruction the kernel cannot emulate (the
+# first of Debian's SSL_read) a single-step follows, a second trap; at a
+# push, call or jump (where src/probesite.c puts AgentSight's probes) the
+# kernel emulates it; on a 5-byte nop, kernels since 6.18 take a cheaper
+# path still (a call and a syscall), but OpenSSL's functions have none.
+uprobe_us() { # plain|push|nop5 -> microseconds per call with a uprobe there
 	local kind=$1 off ev=/sys/kernel/tracing/uprobe_events
 	off=$("$cost" offsets | awk -v k="$kind" '$1 == k { print $2 }')
 	echo "p:isthmus_bench/$kind $cost:$off" >>"$ev" || return 1
@@ -153,10 +155,12 @@ if [ -x "$cost" ]; then
 	mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
 	if [ -w /sys/kernel/tracing/uprobe_events ]; then
 		none_us=$("$cost" plain 2000000 | awk '{ printf "%.3f", $1 / 1000 }')
-		trap_us=$(uprobe_us plain) || trap_us=
+		step_us=$(uprobe_us plain) || step_us=
+		trap_us=$(uprobe_us push) || trap_us=
 		nop5_us=$(uprobe_us nop5) || nop5_us=
-		[ -n "$trap_us" ] && echo "this machine: a call costs $none_us us; with a uprobe, $trap_us us at an ordinary" \
-			"first instruction (int3 trap, as at SSL_read), ${nop5_us:-?} us on a 5-byte nop (optimized)"
+		[ -n "$trap_us" ] && echo "this machine: a call costs $none_us us; with a uprobe, ${step_us:-?} us at an instruction" \
+			"the kernel single-steps (as at SSL_read's entry), $trap_us us at one it emulates (a push, where" \
+			"AgentSight's probes go), ${nop5_us:-?} us on a 5-byte nop (optimized)"
 	fi
 fi
 
@@ -186,9 +190,10 @@ for spec in as_bench_tls:tls as_bench_tls:tls-keys:--tls-keys as_bench_tlss:tls-
 	awk -v n="$label" -v bw="$bw" -v tw="$tw" -v bc="$bc" -v tc="$tc" -v tr="$trc" 'BEGIN {
 		printf "%-16s %8.1f / %8.1f %+6.1f%% %8.1f / %8.1f %+6.1f%% %10.1f\n",
 			n, bw, tw, (tw - bw) * 100 / bw, bc, tc, (tc - bc) * 100 / bc, tr }'
-	# Each request of the tls workload passes two entry probes (SSL_write,
-	# then SSL_read; their returns take the cheap uretprobe path): the
-	# traps alone add this much, before any eBPF program runs.
+	# Each request of the tls workload passes two entry probes (at
+	# ssl_write_internal, then ssl_read_internal, both pushes; their returns
+	# take the cheap uretprobe path): the traps alone add this much, before
+	# any eBPF program runs.
 	if [ "$label" = tls ] && [ -n "$trap_us" ]; then
 		awk -v t="$trap_us" -v n="$requests" -v bw="$bw" 'BEGIN {
 			printf "%-16s %8s   2 traps x %s us x %d requests = %.1f ms, %+.1f%% of the untraced run\n",

@@ -2,16 +2,18 @@
  * TLS overhead: every SSL_read and SSL_write of a traced agent passes a
  * breakpoint, whatever the eBPF program behind it does.
  *
- * Two functions to probe: as_probe_plain starts like any library function
- * (the kernel plants an int3 there and each hit is a trap), as_probe_nop5
- * starts with a 5-byte nop, which kernels since 6.18 turn into a call to a
- * trampoline and a syscall instead of a trap (the optimization made for
- * USDT probes; OpenSSL's functions do not start with one). overhead.sh
- * puts a uprobe on each through tracefs and runs this program:
+ * Three functions to probe: as_probe_plain starts as Debian's SSL_read
+ * does, with an instruction the kernel single-steps out of line after the
+ * int3 trap (a second trap); as_probe_push starts with a push, which the
+ * kernel emulates (one trap: where src/probesite.c puts AgentSight's
+ * probes); as_probe_nop5 starts with a 5-byte nop, which kernels since 6.18
+ * turn into a call to a trampoline and a syscall instead of a trap (the
+ * optimization made for USDT probes). overhead.sh puts a uprobe on each
+ * through tracefs and runs this program:
  *
- *   uprobe_cost plain|nop5 CALLS     prints "NS_PER_CALL"
- *   uprobe_cost offsets              prints the file offsets of both probe
- *                                    points ("plain OFF\nnop5 OFF")
+ *   uprobe_cost plain|push|nop5 CALLS  prints "NS_PER_CALL"
+ *   uprobe_cost offsets                prints the file offsets of the probe
+ *                                      points ("plain OFF\npush OFF\nnop5 OFF")
  */
 #include <dlfcn.h>
 #include <link.h>
@@ -22,6 +24,7 @@
 #include <time.h>
 
 int as_probe_plain(int x);
+int as_probe_push(int x);
 int as_probe_nop5(int x);
 
 #if defined(__x86_64__)
@@ -35,6 +38,13 @@ __asm__(".text\n"
 	"	add $0x18, %rsp\n"
 	"	ret\n"
 	".size as_probe_plain, . - as_probe_plain\n"
+	".globl as_probe_push\n.type as_probe_push, @function\n"
+	"as_probe_push:\n"
+	"	push %rbx\n"
+	"	lea 1(%rdi,%rdi,2), %eax\n"
+	"	pop %rbx\n"
+	"	ret\n"
+	".size as_probe_push, . - as_probe_push\n"
 	".globl as_probe_nop5\n.type as_probe_nop5, @function\n"
 	"as_probe_nop5:\n"
 	"	.byte 0x0f, 0x1f, 0x44, 0x00, 0x00\n"
@@ -45,6 +55,12 @@ __asm__(".text\n"
 	".size as_probe_nop5, . - as_probe_nop5\n");
 #else
 __attribute__((noinline)) int as_probe_plain(int x)
+{
+	__asm__ volatile("" : "+r"(x));
+	return x * 3 + 1;
+}
+
+__attribute__((noinline)) int as_probe_push(int x)
 {
 	__asm__ volatile("" : "+r"(x));
 	return x * 3 + 1;
@@ -81,20 +97,27 @@ static int file_offset(const void *addr, unsigned long *off)
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "offsets") == 0) {
-		unsigned long a, b;
+		unsigned long a, b, c;
 		if (file_offset((const void *)as_probe_plain, &a) ||
-		    file_offset((const void *)as_probe_nop5, &b)) {
+		    file_offset((const void *)as_probe_push, &b) ||
+		    file_offset((const void *)as_probe_nop5, &c)) {
 			fprintf(stderr, "uprobe_cost: cannot find this program's code offsets\n");
 			return 1;
 		}
-		printf("plain 0x%lx\nnop5 0x%lx\n", a, b);
+		printf("plain 0x%lx\npush 0x%lx\nnop5 0x%lx\n", a, b, c);
 		return 0;
 	}
-	if (argc != 3 || (strcmp(argv[1], "plain") != 0 && strcmp(argv[1], "nop5") != 0)) {
-		fprintf(stderr, "usage: uprobe_cost plain|nop5 CALLS | uprobe_cost offsets\n");
+	int (*fn)(int) = NULL;
+	if (argc == 3 && strcmp(argv[1], "plain") == 0)
+		fn = as_probe_plain;
+	else if (argc == 3 && strcmp(argv[1], "push") == 0)
+		fn = as_probe_push;
+	else if (argc == 3 && strcmp(argv[1], "nop5") == 0)
+		fn = as_probe_nop5;
+	if (!fn) {
+		fprintf(stderr, "usage: uprobe_cost plain|push|nop5 CALLS | uprobe_cost offsets\n");
 		return 2;
 	}
-	int (*fn)(int) = strcmp(argv[1], "plain") == 0 ? as_probe_plain : as_probe_nop5;
 	long calls = strtol(argv[2], NULL, 10);
 	if (calls <= 0) {
 		fprintf(stderr, "uprobe_cost: CALLS must be a positive number\n");

@@ -86,6 +86,13 @@ struct waste {
 	unsigned big_count;
 	struct prompt prompts[MAX_PROMPTS];
 	size_t np, pnext;
+	/* What the resend and big-context alerts' details say, kept so that
+	 * the details are built only when an update is sent (an agent that
+	 * resends its prompt does so on every call). */
+	unsigned resend_count;
+	uint64_t resend_first;
+	int64_t resend_in, big_in, big_out;
+	bool big_est;
 };
 
 struct agent {
@@ -333,23 +340,37 @@ static void send(struct as_detect *d, struct as_alert *al, bool update)
 /* A new alert goes out at once, and so does a change of severity (an
  * injection acted on); other updates of an alert sent less than
  * update_interval_ns ago wait (flush_session, as_detect_flush). */
+/* An update within the update interval of the last one, at the same
+ * severity, waits (see detect.update_interval_s). */
+static bool throttled(const struct as_detect *d, const struct as_alert *al, bool update)
+{
+	return update && d->cfg.update_interval_ns && al->emitted_ns &&
+	       d->now < al->emitted_ns + d->cfg.update_interval_ns &&
+	       strncmp(al->severity, al->sent_severity, sizeof(al->severity)) == 0;
+}
+
 static void emit(struct as_detect *d, struct as_alert *al, bool update)
 {
-	if (update && d->cfg.update_interval_ns && al->emitted_ns &&
-	    d->now < al->emitted_ns + d->cfg.update_interval_ns &&
-	    strncmp(al->severity, al->sent_severity, sizeof(al->severity)) == 0) {
+	if (throttled(d, al, update)) {
 		al->pending = true;
 		return;
 	}
 	send(d, al, update);
 }
 
+static bool flush_due(const struct as_detect *d, const struct as_alert *al, bool force)
+{
+	return al->pending && al->id &&
+	       (force || d->now >= al->emitted_ns + d->cfg.update_interval_ns);
+}
+
 static void flush_alert(struct as_detect *d, struct as_alert *al, bool force)
 {
-	if (al->pending && al->id &&
-	    (force || d->now >= al->emitted_ns + d->cfg.update_interval_ns))
+	if (flush_due(d, al, force))
 		send(d, al, true);
 }
+
+static void waste_refresh(struct waste *w, struct as_alert *al);
 
 static void flush_session(struct as_detect *d, struct dsess *s, bool force)
 {
@@ -359,8 +380,13 @@ static void flush_session(struct as_detect *d, struct dsess *s, bool force)
 		flush_alert(d, &s->inj[i].al, force);
 	flush_alert(d, &s->w.tok, force);
 	flush_alert(d, &s->w.cost, force);
-	flush_alert(d, &s->w.resend, force);
-	flush_alert(d, &s->w.bigctx, force);
+	struct as_alert *lazy[] = {&s->w.resend, &s->w.bigctx};
+	for (size_t i = 0; i < 2; i++) {
+		if (flush_due(d, lazy[i], force)) {
+			waste_refresh(&s->w, lazy[i]);
+			send(d, lazy[i], true);
+		}
+	}
 }
 
 static json_t *jstr_n(const char *s, size_t max)
@@ -712,6 +738,37 @@ static json_t *waste_details(const struct waste *w, const char *reason, json_t *
 	return j;
 }
 
+/* The details of the resend or big-context alert from what waste_event
+ * kept. */
+static void waste_refresh(struct waste *w, struct as_alert *al)
+{
+	if (al == &w->resend)
+		alert_details(al,
+			      waste_details(w, "prompt_resent",
+					    json_pack("{s:I, s:I, s:I}", "count",
+						      (json_int_t)w->resend_count, "first_event",
+						      (json_int_t)w->resend_first, "input_tokens",
+						      (json_int_t)w->resend_in)));
+	else if (al == &w->bigctx)
+		alert_details(al, waste_details(w, "big_context_tiny_reply",
+						json_pack("{s:I, s:I, s:I, s:b}", "count",
+							  (json_int_t)w->big_count, "input_tokens",
+							  (json_int_t)w->big_in, "output_tokens",
+							  (json_int_t)w->big_out,
+							  "tokens_estimated", w->big_est)));
+}
+
+/* emit() for those two: the details are built only when sent. */
+static void waste_emit(struct as_detect *d, struct waste *w, struct as_alert *al, bool update)
+{
+	if (throttled(d, al, update)) {
+		al->pending = true;
+		return;
+	}
+	waste_refresh(w, al);
+	send(d, al, update);
+}
+
 static uint64_t prompt_hash(const struct as_llm_exchange *x)
 {
 	uint64_t h = CORR_HASH_INIT;
@@ -832,13 +889,10 @@ static void waste_event(struct as_detect *d, struct dsess *s, const struct as_ev
 				&w->resend,
 				"the same full prompt was sent %u times (%lld input tokens each)",
 				p->count, (long long)in);
-			alert_details(&w->resend,
-				      waste_details(w, "prompt_resent",
-						    json_pack("{s:I, s:I, s:I}", "count",
-							      (json_int_t)p->count, "first_event",
-							      (json_int_t)p->ev, "input_tokens",
-							      (json_int_t)in)));
-			emit(d, &w->resend, update);
+			w->resend_count = p->count;
+			w->resend_first = p->ev;
+			w->resend_in = in;
+			waste_emit(d, w, &w->resend, update);
 		}
 	} else if (p) {
 		p->err = err; /* the retry of a failed call: start counting again */
@@ -865,13 +919,10 @@ static void waste_event(struct as_detect *d, struct dsess *s, const struct as_ev
 			      "or fewer",
 			      w->big_count, (long long)d->cfg.big_context_tokens,
 			      (long long)d->cfg.tiny_reply_tokens);
-		alert_details(&w->bigctx,
-			      waste_details(w, "big_context_tiny_reply",
-					    json_pack("{s:I, s:I, s:I, s:b}", "count",
-						      (json_int_t)w->big_count, "input_tokens",
-						      (json_int_t)in, "output_tokens",
-						      (json_int_t)out, "tokens_estimated", est)));
-		emit(d, &w->bigctx, update);
+		w->big_in = in;
+		w->big_out = out;
+		w->big_est = est;
+		waste_emit(d, w, &w->bigctx, update);
 	}
 }
 

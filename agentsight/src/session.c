@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "event.h"
 #include "hmap.h"
+#include "jsonw.h"
 #include "proctable.h"
 #include "raw.h"
 #include "store.h"
@@ -57,6 +58,7 @@ struct run {
 	uint64_t last_analysis_tick;
 	uint64_t events, llm_calls, tokens_in, tokens_out, links, alerts;
 	bool store_failed;
+	struct as_jsonbuf line; /* the JSON line being written, reused */
 };
 
 static void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -103,16 +105,12 @@ static void write_jsonl(struct run *r, json_t *j, const char *type)
 		return;
 	if (r->o->jsonl && !r->o->text) {
 		json_object_set_new(j, "type", json_string(type));
-		/* json_dumpf writes token by token through stdio; one string and
-		 * one fwrite cost a fifth as much, and the tracer shares the CPUs
-		 * with the agents it watches. */
-		char *line = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
-		if (line) {
-			size_t n = strlen(line);
-			line[n] = '\n'; /* over the NUL: json_dumps allocates n + 1 */
-			fwrite(line, 1, n + 1, r->o->jsonl); /* flushed by tick() */
-			free(line);
-		}
+		/* The tracer shares the CPUs with the agents it watches: jsonw
+		 * writes what json_dumps would, several times faster, into one
+		 * buffer reused from line to line, then one fwrite. */
+		r->line.len = 0;
+		if (as_json_write(&r->line, j) == 0 && as_jsonbuf_append(&r->line, "\n", 1) == 0)
+			fwrite(r->line.data, 1, r->line.len, r->o->jsonl); /* flushed by tick() */
 	}
 	json_decref(j);
 }
@@ -520,6 +518,7 @@ static void close_outputs(struct run *r)
 	as_engine_free(r->engine);
 	as_hmap_free(&r->discovered);
 	free_analysis(r);
+	as_jsonbuf_free(&r->line);
 }
 
 /* ---- replay ------------------------------------------------------------------ */
