@@ -11,23 +11,28 @@
  * lines are applied in turn BMS_CLOSED_PASSES times (each pass only corrects
  * the small cross terms, so the fixed point is reached in a few passes when
  * the frequencies are a decade or more apart). A fourth, lower frequency
- * gives the finite diffusion time of a transmissive Warburg
- * Ws(R = sigma sqrt(2 T), T): the Warburg part left at w4, divided by the
- * semi-infinite value, is tanh(sqrt(j w4 T)), so T = -j atanh(q)^2 / w4.
+ * makes the Warburg finite, a transmissive Ws(R, T) = R g(w, T) with
+ * g = tanh(sqrt(j w T)) / sqrt(j w T): the same three lines with g in place
+ * of the semi-infinite shape, plus T from the phase of the Warburg part
+ * left at the fourth frequency (arg g falls monotonically from 0 to -pi/4
+ * as w T grows; bisection). The result keeps sigma = R / sqrt(2 T), the
+ * coefficient of Ws's semi-infinite limit, and tw_s = T.
  */
 #ifndef BMS_CLOSED_H
 #define BMS_CLOSED_H
 
 #include "bms_cplx.h"
 
-#define BMS_CLOSED_PASSES 12
+#define BMS_CLOSED_PASSES  12
+#define BMS_CLOSED_PASSES4 30 /* passes of the four-point fixed point */
+#define BMS_CLOSED_BISECT  50 /* bisection steps for T */
 
 struct bms_randles {
 	bms_real r0_ohm;
 	bms_real r1_ohm;
 	bms_real c1_F;
 	bms_real sigma_ohm_rts; /* Warburg coefficient A_W, Ohm s^-1/2 */
-	bms_real tw_s;		/* diffusion time of the finite Warburg; 0: not identified */
+	bms_real tw_s;		/* diffusion time of the finite Warburg; 0: semi-infinite */
 };
 
 /* f_hz: n = 3 or 4 frequencies, strictly decreasing (high, middle, low[,

@@ -16,7 +16,6 @@ void bms_val_default_cfg(struct bms_val_cfg *vc)
 	static const double closed[4] = {2.0, 5e-3, 1e-3, 5e-4};
 	static const double lm[] = {100.0, 20.0, 5.0, 1.0, 0.2, 0.05, 0.01, 5e-3, 2e-3, 1e-3};
 	memset(vc, 0, sizeof(*vc));
-	vc->n_closed = 3;
 	memcpy(vc->closed_f, closed, sizeof(closed));
 	vc->n_lm = (int)(sizeof(lm) / sizeof(lm[0]));
 	memcpy(vc->lm_f, lm, sizeof(lm));
@@ -140,59 +139,64 @@ int bms_validate_point(const struct bms_cell_tables *ct, const struct bms_val_cf
 	row->t_degC = t_degC;
 	row->snr_min_db = 1e9;
 
-	/* closed form */
+	/* closed forms: four points measured, the first three for the
+	 * three-point fit */
 	bms_plant_init(&p, ct, &vc->pc, soc, t_degC);
-	int rc = bms_plant_measure(&p, vc->closed_f, vc->n_closed, &vc->mc, pt);
+	int rc = bms_plant_measure(&p, vc->closed_f, 4, &vc->mc, pt);
 	if (rc != BMS_OK) {
 		snprintf(err, errlen, "measurement at SoC %.2f, %.0f degC: %s", soc, t_degC,
 			 bms_strerror(rc));
 		return -1;
 	}
 	bms_plant_init(&p, ct, &vc->pc, soc, t_degC); /* truth at the starting SoC */
-	check_points(&p, pt, vc->n_closed, row);
+	check_points(&p, pt, 4, row);
 	bms_real f[4];
 	struct bms_cplx z[4];
 	/* The BMS models V = OCV(SoC) + eta: the OCV capacitance it knows
 	 * from its own table comes off before the ECM is fitted. */
 	double c_ocv = bms_cell_ocv_capacitance(ct, soc, vc->pc.capacity_Ah);
-	for (int j = 0; j < vc->n_closed; j++) {
+	for (int j = 0; j < 4; j++) {
 		f[j] = pt[j].f_hz;
 		z[j] = pt[j].z_ohm;
 		z[j].im += (bms_real)(1.0 / (2.0 * M_PI * (double)f[j] * c_ocv));
 	}
-	rc = bms_closed_fit(f, z, vc->n_closed, &row->closed);
-	if (rc != BMS_OK) {
-		snprintf(err, errlen, "closed-form fit at SoC %.2f, %.0f degC: %s", soc, t_degC,
-			 bms_strerror(rc));
-		return -1;
-	}
-	struct bms_circuit c;
 	struct bms_rc_model m;
 	bms_real pr[BMS_MAX_PARAMS];
-	if (row->closed.tw_s > 0) {
-		/* R0-p(R1,C1)-Ws with R = A sqrt(2T) */
-		bms_circuit_init(&c);
-		bms_circuit_push_elem(&c, BMS_EL_R);
-		bms_circuit_push_elem(&c, BMS_EL_R);
-		bms_circuit_push_elem(&c, BMS_EL_C);
-		bms_circuit_push_op(&c, BMS_NODE_PARALLEL, 2);
-		bms_circuit_push_elem(&c, BMS_EL_WS);
-		bms_circuit_push_op(&c, BMS_NODE_SERIES, 3);
-		pr[4] = row->closed.sigma_ohm_rts * BMS_SQRT(BMS_R(2.0) * row->closed.tw_s);
-		pr[5] = row->closed.tw_s;
-	} else {
-		bms_circuit_randles(&c);
-		pr[3] = row->closed.sigma_ohm_rts;
+	for (int method = BMS_VAL_CLOSED; method <= BMS_VAL_CLOSED4; method++) {
+		struct bms_randles *cr = method == BMS_VAL_CLOSED ? &row->closed : &row->closed4;
+		rc = bms_closed_fit(f, z, method == BMS_VAL_CLOSED ? 3 : 4, cr);
+		if (rc != BMS_OK) {
+			snprintf(err, errlen, "%s closed-form fit at SoC %.2f, %.0f degC: %s",
+				 method == BMS_VAL_CLOSED ? "three-point" : "four-point", soc,
+				 t_degC, bms_strerror(rc));
+			return -1;
+		}
+		struct bms_circuit c;
+		if (cr->tw_s > 0) {
+			/* R0-p(R1,C1)-Ws with R = sigma sqrt(2T) */
+			bms_circuit_init(&c);
+			bms_circuit_push_elem(&c, BMS_EL_R);
+			bms_circuit_push_elem(&c, BMS_EL_R);
+			bms_circuit_push_elem(&c, BMS_EL_C);
+			bms_circuit_push_op(&c, BMS_NODE_PARALLEL, 2);
+			bms_circuit_push_elem(&c, BMS_EL_WS);
+			bms_circuit_push_op(&c, BMS_NODE_SERIES, 3);
+			pr[3] = cr->sigma_ohm_rts * BMS_SQRT(BMS_R(2.0) * cr->tw_s);
+			pr[4] = cr->tw_s;
+		} else {
+			bms_circuit_randles(&c);
+			pr[3] = cr->sigma_ohm_rts;
+		}
+		pr[0] = cr->r0_ohm;
+		pr[1] = cr->r1_ohm;
+		pr[2] = cr->c1_F;
+		rc = bms_model_from_circuit(&c, pr, (bms_real)vc->horizon_s, &m);
+		if (rc != BMS_OK) {
+			snprintf(err, errlen, "closed-form model: %s", bms_strerror(rc));
+			return -1;
+		}
+		fill_rmse(ct, vc, row, method, &m);
 	}
-	pr[0] = row->closed.r0_ohm;
-	pr[1] = row->closed.r1_ohm;
-	pr[2] = row->closed.c1_F;
-	rc = bms_model_from_circuit(&c, pr, (bms_real)vc->horizon_s, &m);
-	if (rc != BMS_OK) {
-		snprintf(err, errlen, "closed-form model: %s", bms_strerror(rc));
-		return -1;
-	}
-	fill_rmse(ct, vc, row, BMS_VAL_CLOSED, &m);
 
 	/* LM over more frequencies */
 	bms_plant_init(&p, ct, &vc->pc, soc, t_degC);

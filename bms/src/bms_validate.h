@@ -2,8 +2,8 @@
  *
  * At each (SoC, temperature) the plant is measured online (single sines,
  * noisy quantized sensors); the measured impedance is compared with the
- * plant's true impedance; the closed-form fit (three or four frequencies)
- * and the LM fit (more frequencies, a richer circuit) each give an ECM;
+ * plant's true impedance; the closed-form fits (three frequencies, and four
+ * with a finite Warburg) and the LM fit (more frequencies, a richer circuit) each give an ECM;
  * each ECM's voltage is simulated beside the plant's under a pulse profile
  * and a drive-cycle-like profile, and the RMSE is reported in volts, as a
  * share of the terminal voltage (the paper's measure) and as a share of the
@@ -23,8 +23,10 @@
 #define BMS_VAL_MAX_F 16
 
 enum {
-	BMS_VAL_CLOSED = 0,
-	BMS_VAL_LM = 1
+	BMS_VAL_CLOSED = 0,  /* three points */
+	BMS_VAL_CLOSED4 = 1, /* four points: finite Warburg */
+	BMS_VAL_LM = 2,
+	BMS_VAL_METHODS = 3
 };
 enum {
 	BMS_PROFILE_PULSE = 0,
@@ -32,8 +34,7 @@ enum {
 };
 
 struct bms_val_cfg {
-	int n_closed;	    /* 3 or 4 */
-	double closed_f[4]; /* decreasing */
+	double closed_f[4]; /* decreasing; the three-point fit uses the first three */
 	int n_lm;
 	double lm_f[BMS_VAL_MAX_F];
 	const char *lm_circuit;
@@ -46,12 +47,12 @@ struct bms_val_row {
 	double soc, t_degC;
 	double imp_err_max; /* max |Zmeas - Ztrue| / |Ztrue| over every measured point */
 	double snr_min_db;
-	struct bms_randles closed;
+	struct bms_randles closed, closed4;
 	double lm_p[BMS_MAX_PARAMS];
 	int lm_np;
-	double rmse_V[2][2]; /* [method][profile] */
-	double rmse_pct_v[2][2];
-	double rmse_pct_swing[2][2];
+	double rmse_V[BMS_VAL_METHODS][2]; /* [method][profile] */
+	double rmse_pct_v[BMS_VAL_METHODS][2];
+	double rmse_pct_swing[BMS_VAL_METHODS][2];
 	double swing_V[2];
 };
 

@@ -897,13 +897,18 @@ static int cmd_validate(int argc, char **argv)
 	int ns = quick ? 2 : 5, nt = quick ? 2 : 5, fail = 0;
 	struct bms_val_cfg vc;
 	bms_val_default_cfg(&vc);
-	double worst_imp = 0, worst[2][2][2] = {{{0}}}; /* [method][profile][v|swing] */
+	double worst_imp = 0, worst[BMS_VAL_METHODS][2][2] = {{{0}}}; /* [method][profile][v|sw] */
+	static const char *mname[BMS_VAL_METHODS] = {"CF3", "CF4", "LM"};
+	static const char *mjson[BMS_VAL_METHODS] = {"closed_form_3", "closed_form_4", "lm"};
+	static const char *pn[2] = {"pulse", "drive"};
 	json_t *rows = json ? json_array() : NULL;
-	if (!json)
-		printf("| SoC | T (degC) | max imp. err (%%) | CF pulse %%V | CF pulse %%swing | "
-		       "CF drive %%V | CF drive %%swing | LM pulse %%V | LM pulse %%swing | "
-		       "LM drive %%V | LM drive %%swing |\n"
-		       "|---|---|---|---|---|---|---|---|---|---|---|\n");
+	if (!json) {
+		printf("RMSE in %% of the terminal voltage / %% of the overpotential swing\n\n"
+		       "| SoC | T (degC) | max imp. err (%%) |");
+		for (int m = 0; m < BMS_VAL_METHODS; m++)
+			printf(" %s pulse | %s drive |", mname[m], mname[m]);
+		printf("\n|---|---|---|---|---|---|---|---|---|\n");
+	}
 	for (int a = 0; a < ns; a++)
 		for (int b = 0; b < nt; b++) {
 			struct bms_val_row r;
@@ -914,7 +919,7 @@ static int cmd_validate(int argc, char **argv)
 				continue;
 			}
 			worst_imp = fmax(worst_imp, r.imp_err_max);
-			for (int m = 0; m < 2; m++)
+			for (int m = 0; m < BMS_VAL_METHODS; m++)
 				for (int p = 0; p < 2; p++) {
 					worst[m][p][0] = fmax(worst[m][p][0], r.rmse_pct_v[m][p]);
 					worst[m][p][1] =
@@ -931,9 +936,7 @@ static int cmd_validate(int argc, char **argv)
 				json_object_set_new(o, "imp_err_max_pct",
 						    json_real(100 * r.imp_err_max));
 				json_object_set_new(o, "snr_min_db", json_real(r.snr_min_db));
-				const char *mn[2] = {"closed_form", "lm"},
-					   *pn[2] = {"pulse", "drive"};
-				for (int m = 0; m < 2; m++) {
+				for (int m = 0; m < BMS_VAL_METHODS; m++) {
 					json_t *mo = json_object();
 					for (int p = 0; p < 2; p++)
 						json_object_set_new(
@@ -944,21 +947,22 @@ static int cmd_validate(int argc, char **argv)
 								  "rmse_pct_of_swing",
 								  r.rmse_pct_swing[m][p], "swing_V",
 								  r.swing_V[p]));
-					json_object_set_new(o, mn[m], mo);
+					json_object_set_new(o, mjson[m], mo);
 				}
-				json_t *cf = json_object();
-				print_randles(&r.closed, cf);
-				json_object_set_new(o, "closed_form_params", cf);
+				json_t *c3 = json_object(), *c4 = json_object();
+				print_randles(&r.closed, c3);
+				print_randles(&r.closed4, c4);
+				json_object_set_new(o, "closed_form_3_params", c3);
+				json_object_set_new(o, "closed_form_4_params", c4);
 				json_array_append_new(rows, o);
 			} else {
-				printf("| %.0f%% | %.0f | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f "
-				       "| %.2f "
-				       "| %.2f | %.2f |\n",
-				       100 * r.soc, r.t_degC, 100 * r.imp_err_max,
-				       r.rmse_pct_v[0][0], r.rmse_pct_swing[0][0],
-				       r.rmse_pct_v[0][1], r.rmse_pct_swing[0][1],
-				       r.rmse_pct_v[1][0], r.rmse_pct_swing[1][0],
-				       r.rmse_pct_v[1][1], r.rmse_pct_swing[1][1]);
+				printf("| %.0f%% | %.0f | %.3f |", 100 * r.soc, r.t_degC,
+				       100 * r.imp_err_max);
+				for (int m = 0; m < BMS_VAL_METHODS; m++)
+					for (int p = 0; p < 2; p++)
+						printf(" %.2f / %.2f |", r.rmse_pct_v[m][p],
+						       r.rmse_pct_swing[m][p]);
+				printf("\n");
 				fflush(stdout);
 			}
 		}
@@ -969,12 +973,12 @@ static int cmd_validate(int argc, char **argv)
 		json_object_set_new(j, "pass", json_boolean(!fail));
 		print_json(j);
 	} else {
-		printf("\nworst: impedance %.3f%%; RMSE %% of V / %% of swing: closed form pulse "
-		       "%.2f/%.2f, drive %.2f/%.2f; LM pulse %.2f/%.2f, drive %.2f/%.2f\n",
-		       100 * worst_imp, worst[0][0][0], worst[0][0][1], worst[0][1][0],
-		       worst[0][1][1], worst[1][0][0], worst[1][0][1], worst[1][1][0],
-		       worst[1][1][1]);
-		printf("%s\n", fail ? "FAIL" : "PASS (impedance < 1%, RMSE < 3% of V)");
+		printf("\nworst: impedance %.3f%%; RMSE %% of V / %% of swing:", 100 * worst_imp);
+		for (int m = 0; m < BMS_VAL_METHODS; m++)
+			printf(" %s pulse %.2f/%.2f, drive %.2f/%.2f%s", mname[m], worst[m][0][0],
+			       worst[m][0][1], worst[m][1][0], worst[m][1][1],
+			       m + 1 < BMS_VAL_METHODS ? ";" : "");
+		printf("\n%s\n", fail ? "FAIL" : "PASS (impedance < 1%, RMSE < 3% of V)");
 	}
 	return fail ? 1 : 0;
 }
@@ -1039,17 +1043,18 @@ static int cmd_demo(int argc, char **argv)
 		fprintf(stderr, "bms: %s\n", err);
 		return 1;
 	}
-	printf("worst impedance error over %d frequencies: %.3f%% (min SNR %.0f dB)\n",
-	       vc.n_closed + vc.n_lm, 100 * r.imp_err_max, r.snr_min_db);
+	printf("worst impedance error over %d frequencies: %.3f%% (min SNR %.0f dB)\n", 4 + vc.n_lm,
+	       100 * r.imp_err_max, r.snr_min_db);
 	print_randles(&r.closed, NULL);
-	printf("voltage RMSE, closed form: pulse %.2f mV (%.2f%% of V, %.2f%% of swing), "
-	       "drive %.2f mV (%.2f%%, %.2f%%)\n",
-	       1e3 * r.rmse_V[0][0], r.rmse_pct_v[0][0], r.rmse_pct_swing[0][0],
-	       1e3 * r.rmse_V[0][1], r.rmse_pct_v[0][1], r.rmse_pct_swing[0][1]);
-	printf("voltage RMSE, LM (%s): pulse %.2f mV (%.2f%%, %.2f%%), drive %.2f mV "
-	       "(%.2f%%, %.2f%%)\n",
-	       vc.lm_circuit, 1e3 * r.rmse_V[1][0], r.rmse_pct_v[1][0], r.rmse_pct_swing[1][0],
-	       1e3 * r.rmse_V[1][1], r.rmse_pct_v[1][1], r.rmse_pct_swing[1][1]);
+	print_randles(&r.closed4, NULL);
+	static const char *names[BMS_VAL_METHODS] = {"closed form, 3 points",
+						     "closed form, 4 points", "LM"};
+	for (int m = 0; m < BMS_VAL_METHODS; m++)
+		printf("voltage RMSE, %s: pulse %.2f mV (%.2f%% of V, %.2f%% of swing), "
+		       "drive %.2f mV (%.2f%%, %.2f%%)\n",
+		       names[m], 1e3 * r.rmse_V[m][0], r.rmse_pct_v[m][0], r.rmse_pct_swing[m][0],
+		       1e3 * r.rmse_V[m][1], r.rmse_pct_v[m][1], r.rmse_pct_swing[m][1]);
+	printf("(LM circuit %s)\n", vc.lm_circuit);
 	return 0;
 }
 

@@ -2,7 +2,7 @@
  * and float as on the Cortex-M4, with looser tolerances):
  * - element impedances against C99 complex formulas;
  * - the closed-form fit recovers a Randles circuit exactly from three
- *   noise-free points, and a finite Warburg's diffusion time from a fourth;
+ *   noise-free points, and with a finite Warburg all five values from four;
  *   bad input (unsorted, NaN, no RC arc) is refused;
  * - Goertzel and lock-in recover a sine's amplitude and phase, with drift
  *   and a Hann window; the streaming lock-in matches the stored record's;
@@ -129,15 +129,26 @@ static void closed(void)
 	TK_CHECK(fabs(r.sigma_ohm_rts - s) < tol * s, "sigma %g", (double)r.sigma_ohm_rts);
 	TK_CHECK(r.tw_s == 0, "T from three points");
 
-	/* the Warburg as a Ws with T = 400 s: the fourth point tells T; the
-	 * three-point part is then approximate (Ws is not semi-infinite at 1 mHz) */
+	/* the Warburg as a Ws with T = 400 s: four points give all five values */
 	const double tw = 400.0;
-	bms_real f4[4] = {BMS_R(2.0), BMS_R(5e-3), BMS_R(2e-3), BMS_R(2e-4)};
+	bms_real f4[4] = {BMS_R(2.0), BMS_R(5e-3), BMS_R(2e-3), BMS_R(5e-4)};
 	for (int k = 0; k < 4; k++)
 		z[k] = randles(r0, r1, c1, s, tw, (double)f4[k]);
 	TK_REQUIRE(bms_closed_fit(f4, z, 4, &r) == BMS_OK, "closed fit 4");
-	printf("closed 4: T %.5g (true %.5g)\n", (double)r.tw_s, tw);
-	TK_CHECK(fabs(r.tw_s - tw) < 0.15 * tw, "T %g, true %g", (double)r.tw_s, tw);
+	printf("closed 4: R0 %.6g R1 %.6g C1 %.6g sigma %.6g T %.6g\n", (double)r.r0_ohm,
+	       (double)r.r1_ohm, (double)r.c1_F, (double)r.sigma_ohm_rts, (double)r.tw_s);
+	double tol4 = 1000 * TOL + 1e-6;
+	TK_CHECK(fabs(r.r0_ohm - r0) < tol4 * r0, "4: R0 %g", (double)r.r0_ohm);
+	TK_CHECK(fabs(r.r1_ohm - r1) < tol4 * r1, "4: R1 %g", (double)r.r1_ohm);
+	TK_CHECK(fabs(r.c1_F - c1) < tol4 * c1, "4: C1 %g", (double)r.c1_F);
+	TK_CHECK(fabs(r.sigma_ohm_rts - s) < tol4 * s, "4: sigma %g", (double)r.sigma_ohm_rts);
+	TK_CHECK(fabs(r.tw_s - tw) < tol4 * tw, "4: T %g, true %g", (double)r.tw_s, tw);
+	/* a fourth point where the Warburg is still semi-infinite: T = 0, three-point values */
+	for (int k = 0; k < 4; k++)
+		z[k] = randles(r0, r1, c1, s, 0, (double)f[k]);
+	TK_REQUIRE(bms_closed_fit(f, z, 4, &r) == BMS_OK, "closed fit 4, semi-infinite");
+	TK_CHECK(r.tw_s == 0 && fabs(r.sigma_ohm_rts - s) < tol4 * s,
+		 "semi-infinite: T %g sigma %g", (double)r.tw_s, (double)r.sigma_ohm_rts);
 
 	/* refusals */
 	bms_real fu[3] = {BMS_R(5e-3), BMS_R(2.0), BMS_R(1e-3)};
