@@ -1463,8 +1463,9 @@ safepoint:
 	}
 	return WASM_STOPPED;
 #endif
-trap_oob: /* its own label: the memory handlers need not load the message */
-	trap_msg = OOB;
+trap_oob: /* its own path: the memory handlers need not load the message */
+	snprintf(ex->msg, sizeof(ex->msg), "%s", OOB);
+	goto trapped;
 trap:
 	snprintf(ex->msg, sizeof(ex->msg), "%s", trap_msg);
 trapped:
