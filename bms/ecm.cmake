@@ -74,11 +74,11 @@ isthmus_add_test(NAME bms_ecm_cli
 # The Cortex-M4 build of every core file is a test; its size table is a bench.
 isthmus_add_test(NAME bms_ecm_m4_build COMMAND ${BMS_DIR}/cortex-m4/size.sh)
 
-isthmus_add_fuzzer(NAME fuzz_bms_ecm_eis SOURCES ${BMS_DIR}/tests/fuzz_ecm_eis.c LIBS bms_host
+isthmus_add_fuzzer(NAME bms_ecm_fuzz_eis SOURCES ${BMS_DIR}/tests/fuzz_ecm_eis.c LIBS bms_host
                    CORPUS ${BMS_DIR}/fuzz/ecm_eis)
-isthmus_add_fuzzer(NAME fuzz_bms_ecm_cstr SOURCES ${BMS_DIR}/tests/fuzz_ecm_cstr.c LIBS bms_host
+isthmus_add_fuzzer(NAME bms_ecm_fuzz_cstr SOURCES ${BMS_DIR}/tests/fuzz_ecm_cstr.c LIBS bms_host
                    CORPUS ${BMS_DIR}/fuzz/ecm_cstr)
-isthmus_add_fuzzer(NAME fuzz_bms_ecm_cell SOURCES ${BMS_DIR}/tests/fuzz_ecm_cell.c LIBS bms_host
+isthmus_add_fuzzer(NAME bms_ecm_fuzz_cell SOURCES ${BMS_DIR}/tests/fuzz_ecm_cell.c LIBS bms_host
                    CORPUS ${BMS_DIR}/fuzz/ecm_cell)
 
 # ---- benchmarks and demo -------------------------------------------------------
