@@ -67,7 +67,7 @@ static void axes(cairo_t *cr, const struct panel *p, const char *xl, const char 
 			cairo_move_to(cr, x, p->y + p->h);
 			cairo_line_to(cr, x, p->y + p->h - 5);
 			cairo_stroke(cr);
-			snprintf(buf, sizeof(buf), "%.3g", fabs(v) < st * 1e-6 ? 0.0 : v);
+			snprintf(buf, sizeof(buf), "%.4g", fabs(v) < st * 1e-6 ? 0.0 : v);
 			text(cr, x, p->y + p->h + 14, buf, 0.5);
 		}
 	}
@@ -78,7 +78,7 @@ static void axes(cairo_t *cr, const struct panel *p, const char *xl, const char 
 		cairo_move_to(cr, p->x, y);
 		cairo_line_to(cr, p->x + 5, y);
 		cairo_stroke(cr);
-		snprintf(buf, sizeof(buf), "%.3g", fabs(v) < st * 1e-6 ? 0.0 : v);
+		snprintf(buf, sizeof(buf), "%.4g", fabs(v) < st * 1e-6 ? 0.0 : v);
 		text(cr, p->x - 4, y + 4, buf, 1.0);
 	}
 	cairo_set_font_size(cr, 12);
@@ -166,15 +166,15 @@ static void range(const struct bms_plot_series *s, int ns, int which, int logx, 
 	*x0 -= mx, *x1 += mx, *y0 -= my, *y1 += my;
 }
 
-int bms_plot_spectra(const char *path, const char *title, const struct bms_plot_series *s, int ns,
-		     char *err, size_t errlen)
+/* A surface for path by its ending, or NULL with a message. */
+static cairo_surface_t *open_surface(const char *path, int *png, char *err, size_t errlen)
 {
 	size_t l = strlen(path);
 	int svg = l > 4 && strcmp(path + l - 4, ".svg") == 0;
-	int png = l > 4 && strcmp(path + l - 4, ".png") == 0;
-	if (!svg && !png) {
+	*png = l > 4 && strcmp(path + l - 4, ".png") == 0;
+	if (!svg && !*png) {
 		snprintf(err, errlen, "%s: plot files end in .png or .svg", path);
-		return -1;
+		return NULL;
 	}
 	cairo_surface_t *surf =
 		svg ? cairo_svg_surface_create(path, W, H)
@@ -183,8 +183,110 @@ int bms_plot_spectra(const char *path, const char *title, const struct bms_plot_
 		snprintf(err, errlen, "%s: %s", path,
 			 cairo_status_to_string(cairo_surface_status(surf)));
 		cairo_surface_destroy(surf);
+		return NULL;
+	}
+	return surf;
+}
+
+static int close_surface(cairo_surface_t *surf, cairo_t *cr, const char *path, int png, char *err,
+			 size_t errlen)
+{
+	int rc = 0;
+	if (png) {
+		cairo_status_t st = cairo_surface_write_to_png(surf, path);
+		if (st != CAIRO_STATUS_SUCCESS) {
+			snprintf(err, errlen, "%s: %s", path, cairo_status_to_string(st));
+			rc = -1;
+		}
+	}
+	cairo_destroy(cr);
+	cairo_surface_finish(surf);
+	if (rc == 0 && cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+		snprintf(err, errlen, "%s: %s", path,
+			 cairo_status_to_string(cairo_surface_status(surf)));
+		rc = -1;
+	}
+	cairo_surface_destroy(surf);
+	return rc;
+}
+
+static void yrange(const double *y, size_t n, double *y0, double *y1)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(y[i]))
+			continue;
+		if (y[i] < *y0)
+			*y0 = y[i];
+		if (y[i] > *y1)
+			*y1 = y[i];
+	}
+}
+
+static void line(cairo_t *cr, const struct panel *p, const double *t, const double *y, size_t n,
+		 int color)
+{
+	const double *c = colors[color % 4];
+	cairo_set_source_rgb(cr, c[0], c[1], c[2]);
+	cairo_save(cr);
+	cairo_rectangle(cr, p->x, p->y, p->w, p->h);
+	cairo_clip(cr);
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0)
+			cairo_move_to(cr, px(p, t[i]), py(p, y[i]));
+		else
+			cairo_line_to(cr, px(p, t[i]), py(p, y[i]));
+	}
+	cairo_set_line_width(cr, 1.2);
+	cairo_stroke(cr);
+	cairo_restore(cr);
+}
+
+int bms_plot_time(const char *path, const char *title, const double *t, size_t n,
+		  const struct bms_plot_trace *v, int nv, const double *i_A, char *err,
+		  size_t errlen)
+{
+	if (n < 2) {
+		snprintf(err, errlen, "%s: fewer than two samples to plot", path);
 		return -1;
 	}
+	int png;
+	cairo_surface_t *surf = open_surface(path, &png, err, errlen);
+	if (!surf)
+		return -1;
+	cairo_t *cr = cairo_create(surf);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+	struct panel pv = {90, 50, 1060, 260, t[0], t[n - 1], 1e300, -1e300, 0};
+	struct panel pi = {90, 370, 1060, 130, t[0], t[n - 1], 1e300, -1e300, 0};
+	for (int k = 0; k < nv; k++)
+		yrange(v[k].y, n, &pv.y0, &pv.y1);
+	yrange(i_A, n, &pi.y0, &pi.y1);
+	double mv = (pv.y1 - pv.y0) * 0.05 + 1e-6, mi = (pi.y1 - pi.y0) * 0.05 + 1e-6;
+	pv.y0 -= mv, pv.y1 += mv, pi.y0 -= mi, pi.y1 += mi;
+	axes(cr, &pv, "", "voltage (V)");
+	axes(cr, &pi, "time (s)", "current (A)");
+	for (int k = 0; k < nv; k++) {
+		line(cr, &pv, t, v[k].y, n, k);
+		const double *c = colors[k % 4];
+		cairo_set_source_rgb(cr, c[0], c[1], c[2]);
+		cairo_set_font_size(cr, 12);
+		text(cr, 100, 70 + 16 * k, v[k].label ? v[k].label : "", 0.0);
+	}
+	line(cr, &pi, t, i_A, n, 2);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	cairo_set_font_size(cr, 14);
+	text(cr, W / 2, 28, title ? title : "", 0.5);
+	return close_surface(surf, cr, path, png, err, errlen);
+}
+
+int bms_plot_spectra(const char *path, const char *title, const struct bms_plot_series *s, int ns,
+		     char *err, size_t errlen)
+{
+	int png;
+	cairo_surface_t *surf = open_surface(path, &png, err, errlen);
+	if (!surf)
+		return -1;
 	cairo_t *cr = cairo_create(surf);
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_paint(cr);
@@ -215,23 +317,7 @@ int bms_plot_spectra(const char *path, const char *title, const struct bms_plot_
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	cairo_set_font_size(cr, 14);
 	text(cr, W / 2, 28, title ? title : "", 0.5);
-	int rc = 0;
-	if (png) {
-		cairo_status_t st = cairo_surface_write_to_png(surf, path);
-		if (st != CAIRO_STATUS_SUCCESS) {
-			snprintf(err, errlen, "%s: %s", path, cairo_status_to_string(st));
-			rc = -1;
-		}
-	}
-	cairo_destroy(cr);
-	cairo_surface_finish(surf);
-	if (rc == 0 && cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
-		snprintf(err, errlen, "%s: %s", path,
-			 cairo_status_to_string(cairo_surface_status(surf)));
-		rc = -1;
-	}
-	cairo_surface_destroy(surf);
-	return rc;
+	return close_surface(surf, cr, path, png, err, errlen);
 }
 
 void bms_plot_shutdown(void)

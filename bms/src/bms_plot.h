@@ -18,6 +18,17 @@ struct bms_plot_series {
 int bms_plot_spectra(const char *path, const char *title, const struct bms_plot_series *s, int ns,
 		     char *err, size_t errlen);
 
+struct bms_plot_trace {
+	const double *y;
+	const char *label;
+};
+
+/* Time series: the traces (voltages) in the upper panel, current in the
+ * lower one, against t (s); n samples each. */
+int bms_plot_time(const char *path, const char *title, const double *t, size_t n,
+		  const struct bms_plot_trace *v, int nv, const double *i_A, char *err,
+		  size_t errlen);
+
 /* Frees cairo's and fontconfig's process-wide caches (font tables kept for
  * reuse), so that a leak checker sees a clean exit. Call once, at the end. */
 void bms_plot_shutdown(void);

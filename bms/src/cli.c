@@ -101,6 +101,10 @@ static const char *usage_simulate =
 	"  --horizon S       diffusion time used for a semi-infinite W (default 600 s)\n"
 	"  --dt S            step (default 0.1 s)\n"
 	"  --every N         print every N-th step (default 10)\n"
+	"  --plant           run the plant beside the model (at --soc and --temp) and\n"
+	"                    report the voltage RMSE\n"
+	"  --temp T          plant temperature, degC (default 25)\n"
+	"  --plot FILE       voltage and current against time (.png or .svg)\n"
 	"  --json            JSON output\n";
 
 static const char *usage_validate =
@@ -700,8 +704,9 @@ static int cmd_measure(int argc, char **argv)
 static int cmd_simulate(int argc, char **argv)
 {
 	const char *dir = default_data, *circuit = NULL, *params = NULL, *profile = "pulse";
-	double soc = 0.5, cap = 2.5, horizon = 600.0, dt = 0.1;
-	int json = 0, every = 10;
+	const char *plot = NULL;
+	double soc = 0.5, cap = 2.5, horizon = 600.0, dt = 0.1, temp = 25.0;
+	int json = 0, every = 10, plant = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		int more = i + 1 < argc, bad = 0;
@@ -713,6 +718,12 @@ static int cmd_simulate(int argc, char **argv)
 			params = argv[++i];
 		else if (strcmp(a, "--profile") == 0 && more)
 			profile = argv[++i];
+		else if (strcmp(a, "--plant") == 0)
+			plant = 1;
+		else if (strcmp(a, "--plot") == 0 && more)
+			plot = argv[++i];
+		else if (strcmp(a, "--temp") == 0 && more)
+			bad = parse_num(argv[++i], &temp) || temp < -20 || temp > 60;
 		else if (strcmp(a, "--data") == 0 && more)
 			dir = argv[++i];
 		else if (strcmp(a, "--soc") == 0 && more)
@@ -833,9 +844,29 @@ static int cmd_simulate(int argc, char **argv)
 	}
 	struct bms_sim_state st;
 	bms_sim_reset(&st);
+	/* the plant beside the model: same current, same start */
+	static struct bms_plant pl;
+	struct bms_plant_cfg pc;
+	bms_plant_default_cfg(&pc);
+	pc.capacity_Ah = cap;
+	if (plant)
+		bms_plant_init(&pl, &ct, &pc, soc, temp);
+	size_t nout = (size_t)(steps / every) + 1, nrec = 0;
+	double *rt = NULL, *ri = NULL, *rv = NULL, *rp = NULL;
+	if (plot) {
+		rt = malloc(nout * sizeof(double)), ri = malloc(nout * sizeof(double));
+		rv = malloc(nout * sizeof(double)), rp = malloc(nout * sizeof(double));
+		if (!rt || !ri || !rv || !rp) {
+			fprintf(stderr, "bms: out of memory\n");
+			free(rt), free(ri), free(rv), free(rp), free(pt), free(pi);
+			return 1;
+		}
+	}
+	double se = 0.0, sv = 0.0, emin = 0.0, emax = 0.0, soc0 = soc;
 	json_t *arr = json ? json_array() : NULL;
 	if (!json)
-		printf("# %s, %s profile, SoC %.2f\n# t_s\tI_A\tV_V\tSoC\n", circuit, profile, soc);
+		printf("# %s, %s profile, SoC %.2f\n# t_s\tI_A\tV_V\tSoC%s\n", circuit, profile,
+		       soc, plant ? "\tV_plant_V" : "");
 	size_t seg = 0;
 	for (long k = 0; k < steps; k++) {
 		double t = ((double)k + 0.5) * dt, i;
@@ -848,28 +879,69 @@ static int cmd_simulate(int argc, char **argv)
 		}
 		double eta = (double)bms_sim_step(&m, &st, (bms_real)i, (bms_real)dt);
 		soc += i * dt / (3600.0 * cap);
-		double v = bms_cell_ocv(&ct, soc) + eta;
+		double v = bms_cell_ocv(&ct, soc) + eta, vp = 0.0;
+		if (plant) {
+			pl.i_prev_A = i; /* held over the step, as the model holds it */
+			vp = bms_plant_step(&pl, i, dt);
+			double e = vp - bms_plant_ocv(&pl);
+			se += (v - vp) * (v - vp);
+			sv += vp;
+			emin = k == 0 || e < emin ? e : emin;
+			emax = k == 0 || e > emax ? e : emax;
+		}
 		if ((k + 1) % every == 0) {
+			double tk = (double)(k + 1) * dt;
 			if (json)
 				json_array_append_new(
-					arr,
-					json_pack("[f,f,f,f]", (double)(k + 1) * dt, i, v, soc));
+					arr, plant ? json_pack("[f,f,f,f,f]", tk, i, v, soc, vp)
+						   : json_pack("[f,f,f,f]", tk, i, v, soc));
+			else if (plant)
+				printf("%.2f\t%.4f\t%.5f\t%.5f\t%.5f\n", tk, i, v, soc, vp);
 			else
-				printf("%.2f\t%.4f\t%.5f\t%.5f\n", (double)(k + 1) * dt, i, v, soc);
+				printf("%.2f\t%.4f\t%.5f\t%.5f\n", tk, i, v, soc);
+			if (plot && nrec < nout) {
+				rt[nrec] = tk, ri[nrec] = i, rv[nrec] = v, rp[nrec] = vp;
+				nrec++;
+			}
 		}
 	}
 	free(pt);
 	free(pi);
+	double rmse = steps > 0 ? sqrt(se / (double)steps) : 0.0;
+	double mean = steps > 0 ? sv / (double)steps : 0.0, swing = emax - emin;
+	if (plant && !json)
+		printf("# RMSE against the plant (SoC %.2f start, %.1f degC): %.3f mV = %.3f%% of "
+		       "V, %.3f%% of the overpotential swing (%.1f mV)\n",
+		       soc0, temp, 1e3 * rmse, 100 * rmse / mean,
+		       swing > 0 ? 100 * rmse / swing : 0.0, 1e3 * swing);
+	rc = 0;
+	if (plot) {
+		char err[512];
+		struct bms_plot_trace tr[2] = {{rv, circuit}, {rp, "plant"}};
+		if (bms_plot_time(plot, profile, rt, nrec, tr, plant ? 2 : 1, ri, err,
+				  sizeof(err))) {
+			fprintf(stderr, "bms: %s\n", err);
+			rc = 1;
+		}
+		free(rt), free(ri), free(rv), free(rp);
+	}
 	if (json) {
 		json_t *j = json_object();
 		json_object_set_new(j, "circuit", json_string(circuit));
 		json_object_set_new(j, "profile", json_string(profile));
-		json_object_set_new(j, "columns",
-				    json_pack("[s,s,s,s]", "t_s", "I_A", "V_V", "SoC"));
+		json_object_set_new(
+			j, "columns",
+			plant ? json_pack("[s,s,s,s,s]", "t_s", "I_A", "V_V", "SoC", "V_plant_V")
+			      : json_pack("[s,s,s,s]", "t_s", "I_A", "V_V", "SoC"));
 		json_object_set_new(j, "samples", arr);
+		if (plant)
+			json_object_set_new(j, "rmse_vs_plant",
+					    json_pack("{s:f,s:f,s:f}", "rmse_V", rmse, "pct_of_V",
+						      100 * rmse / mean, "pct_of_swing",
+						      swing > 0 ? 100 * rmse / swing : 0.0));
 		print_json(j);
 	}
-	return 0;
+	return rc;
 }
 
 static int cmd_validate(int argc, char **argv)

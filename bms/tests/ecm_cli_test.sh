@@ -70,6 +70,9 @@ expect 0 "30.00" "$bms" ecm simulate --circuit "R0-p(R1,C1)" --params 0.02,0.03,
 	--profile "$tmp/profile.csv" --data "$cell"
 expect 0 "" "$bms" ecm fit "$eis/exampleData.csv" --init .01,.01,100,.01,.05,100,1 --plot "$tmp/p.svg"
 [ -s "$tmp/p.svg" ] || { echo "FAIL: no plot written"; fail=1; }
+expect 0 "RMSE against the plant" "$bms" ecm simulate --circuit "R0-p(R1,C1)-W1" \
+	--params 0.0231,0.0254,816,0.00048 --profile pulse --plant --data "$cell" --plot "$tmp/t.png"
+[ -s "$tmp/t.png" ] || { echo "FAIL: no time plot written"; fail=1; }
 expect 0 "PASS" "$bms" ecm validate --quick --data "$cell"
 expect 0 "published parameters" "$bms" ecm demo --data "$(dirname "$eis")"
 expect 1 "exampleData.csv" "$bms" ecm demo --data "$tmp"

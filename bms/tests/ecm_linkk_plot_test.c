@@ -67,6 +67,16 @@ int main(void)
 	buf[n] = 0;
 	TK_CHECK(strstr((char *)buf, "<svg") != NULL, "not an SVG");
 	TK_CHECK(bms_plot_spectra("/tmp/x.jpg", "t", s, 2, err, sizeof(err)) != 0, "jpg accepted");
+	/* a time series, as PNG */
+	struct bms_plot_trace tr[2] = {{zr, "a"}, {zi, "b"}};
+	TK_CHECK(bms_plot_time(pngname, "t", f, N, tr, 2, zr, err, sizeof(err)) == 0, "%s", err);
+	fp = fopen(pngname, "rb");
+	TK_REQUIRE(fp, "no time-series PNG written");
+	n = fread(buf, 1, 8, fp);
+	fclose(fp);
+	TK_CHECK(n == 8 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0, "time series: not a PNG");
+	TK_CHECK(bms_plot_time(pngname, "t", f, 1, tr, 2, zr, err, sizeof(err)) != 0,
+		 "one sample plotted");
 	TK_CHECK(bms_plot_spectra("/nonexistent/dir/x.png", "t", s, 2, err, sizeof(err)) != 0,
 		 "unwritable path accepted");
 	unlink(png);
