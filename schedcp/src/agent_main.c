@@ -36,7 +36,7 @@ static double now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void beside_self(char *out, size_t len, const char *name)
@@ -430,8 +430,8 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case O_WL:
-			if (strcmp(optarg, "longtail") && strcmp(optarg, "build") &&
-			    strcmp(optarg, "wakeup")) {
+			if (strcmp(optarg, "longtail") != 0 && strcmp(optarg, "build") != 0 &&
+			    strcmp(optarg, "wakeup") != 0) {
 				fprintf(stderr,
 					"sched-agent: --workload: longtail, build or wakeup\n");
 				return 2;

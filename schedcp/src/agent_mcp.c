@@ -252,7 +252,7 @@ static int http_post(struct scx_agent_mcp *c, const char *method, const char *te
 			char *save = NULL;
 			for (char *line = strtok_r(b.p, "\n", &save); line;
 			     line = strtok_r(NULL, "\n", &save)) {
-				if (strncmp(line, "data:", 5))
+				if (strncmp(line, "data:", 5) != 0)
 					continue;
 				json_t *m = json_loads(line + 5 + (line[5] == ' '), 0, NULL);
 				if (m)

@@ -269,7 +269,7 @@ char *scx_agent_set_tunable(const char *source, const char *name, long long valu
 			q++;
 		while (q < eol && isspace((unsigned char)*q))
 			q++;
-		if ((size_t)(eol - q) < nlen || strncmp(q, name, nlen) ||
+		if ((size_t)(eol - q) < nlen || strncmp(q, name, nlen) != 0 ||
 		    (isalnum((unsigned char)q[nlen]) || q[nlen] == '_'))
 			continue;
 		const char *eq = q + nlen;

@@ -234,7 +234,8 @@ static enum MHD_Result handle_post(struct scx_mcp_http *h, struct MHD_Connection
 		return ret;
 	}
 	const char *pv = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "MCP-Protocol-Version");
-	if (pv && strcmp(pv, "2025-06-18") && strcmp(pv, "2025-03-26") && strcmp(pv, "2024-11-05"))
+	if (pv && strcmp(pv, "2025-06-18") != 0 && strcmp(pv, "2025-03-26") != 0 &&
+	    strcmp(pv, "2024-11-05") != 0)
 		return reply_rpc_error(c, MHD_HTTP_BAD_REQUEST, SCX_RPC_INVALID_REQUEST,
 				       "Bad Request: unsupported MCP-Protocol-Version");
 
@@ -282,7 +283,7 @@ static enum MHD_Result handle_post(struct scx_mcp_http *h, struct MHD_Connection
 
 	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
 	bool sse = wants_progress && accept && strstr(accept, "text/event-stream") &&
-		   strcmp(method, "initialize");
+		   strcmp(method, "initialize") != 0;
 	if (sse) {
 		int fds[2];
 		if (pipe2(fds, O_CLOEXEC))
@@ -364,13 +365,13 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	struct scx_mcp_http *h = cls;
 	struct req *r = *con_cls;
 	if (!r) {
-		if (strcmp(url, "/mcp"))
+		if (strcmp(url, "/mcp") != 0)
 			return reply(c, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n", NULL);
 		const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
 		if (!origin_ok(origin))
 			return reply(c, MHD_HTTP_FORBIDDEN, "text/plain", "origin refused\n", NULL);
 		const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-		if (!auth || strncmp(auth, "Bearer ", 7) || !const_time_eq(auth + 7, h->token))
+		if (!auth || strncmp(auth, "Bearer ", 7) != 0 || !const_time_eq(auth + 7, h->token))
 			return reply(c, MHD_HTTP_UNAUTHORIZED, "text/plain",
 				     "a valid bearer token is required\n", NULL);
 		if (!strcmp(method, "DELETE")) {
@@ -383,7 +384,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			pthread_mutex_unlock(&h->lock);
 			return reply(c, s ? MHD_HTTP_OK : MHD_HTTP_NOT_FOUND, NULL, "", NULL);
 		}
-		if (strcmp(method, "POST"))
+		if (strcmp(method, "POST") != 0)
 			return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
 				     "POST or DELETE\n", NULL);
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");

@@ -89,7 +89,7 @@ static void schema_limits(const json_t *s, char *out, size_t len)
 	const json_t *en = json_object_get(s, "enum");
 	if (json_is_array(en) && n < len) {
 		char *e = json_dumps(en, JSON_COMPACT | JSON_ENCODE_ANY);
-		n += (size_t)snprintf(out + n, len - n, "%sone of %s", n ? ", " : "", e ? e : "");
+		snprintf(out + n, len - n, "%sone of %s", n ? ", " : "", e ? e : "");
 		free(e);
 	}
 }
@@ -147,6 +147,8 @@ static void print_tools_markdown(const json_t *tools)
 
 static char *profiles_beside(const char *repo)
 {
+	if (!repo)
+		return NULL;
 	const char *slash = strrchr(repo, '/');
 	char *out = NULL;
 	if (asprintf(&out, "%.*sschedcp-profiles.db", slash ? (int)(slash - repo + 1) : 0, repo) <

@@ -137,7 +137,7 @@ static json_t *parse_schema(const char *text, const char *tool, const char *whic
 	e[0] = '\0';
 	const json_t *type = json_object_get(s, "type");
 	if (scx_mcp_schema_check(s, e, sizeof(e)) || !json_is_string(type) ||
-	    strcmp(json_string_value(type), "object")) {
+	    strcmp(json_string_value(type), "object") != 0) {
 		json_decref(s);
 		errf(err, errlen, -EINVAL, "tool %s: %s: %s", tool, which,
 		     e[0] ? e : "the root must have type object");
@@ -461,7 +461,7 @@ static json_t *do_resources_read(struct scx_mcp_server *srv, const json_t *param
 	const char *u = json_string_value(uri);
 	for (size_t i = 0; i < srv->nproviders; i++) {
 		struct provider *p = &srv->providers[i];
-		if (strncmp(u, p->prefix, strlen(p->prefix)))
+		if (strncmp(u, p->prefix, strlen(p->prefix)) != 0)
 			continue;
 		json_t *contents = NULL;
 		char e[256] = "";
@@ -557,7 +557,7 @@ int scx_mcp_handle(struct scx_mcp_server *srv, struct scx_mcp_session *sess, con
 		return 0;
 	}
 	const json_t *reply_id = valid_id(id) ? id : NULL;
-	if (!json_is_string(ver) || strcmp(json_string_value(ver), "2.0")) {
+	if (!json_is_string(ver) || strcmp(json_string_value(ver), "2.0") != 0) {
 		if (was_request)
 			*was_request = true;
 		rc = send_error(send, send_ctx, reply_id, SCX_RPC_INVALID_REQUEST,

@@ -76,7 +76,7 @@ static int check_tunable(const json_t *meta, const char *name, double v, char *e
 	json_array_foreach(tun, i, t)
 	{
 		const char *n = json_string_value(json_object_get(t, "name"));
-		if (!n || strcmp(n, name))
+		if (!n || strcmp(n, name) != 0)
 			continue;
 		const json_t *mn = json_object_get(t, "min"), *mx = json_object_get(t, "max");
 		if ((json_is_number(mn) && v < json_number_value(mn)) ||

@@ -7,7 +7,9 @@
  *   demand   = (running + runnable task time) / wall: runnable tasks on average
  *   blocked  = D-state task time / wall: tasks waiting on I/O on average
  *   wake/s   = wakeups / wall, and the mean run burst = running time / runs
- * io_bound when blocked >= 0.3 and at least half the demand; latency_sensitive
+ * io_bound when blocked >= 0.3 and the tasks spent at least as long blocked
+ * as running (not as running or runnable: on a busy machine an I/O job's
+ * wait for a CPU after each completion inflates its demand); latency_sensitive
  * when wakeups are frequent (>= 1000/s) and bursts short (<= 200 us);
  * cpu_bound when demand >= 0.8; idle when demand and blocked are both tiny.
  */
@@ -97,7 +99,8 @@ json_t *scx_wae_analyze(const struct scx_wae_raw *raw, const char *label, const 
 {
 	if (!raw)
 		return NULL;
-	double wall_s = raw->end_ns > raw->start_ns ? (raw->end_ns - raw->start_ns) / 1e9 : 0;
+	double wall_s =
+		raw->end_ns > raw->start_ns ? (double)(raw->end_ns - raw->start_ns) / 1e9 : 0;
 	double wall_div = wall_s > 1e-6 ? wall_s : 1e-6;
 	unsigned ncpus = raw->ncpus ? raw->ncpus : 1;
 
@@ -125,19 +128,23 @@ json_t *scx_wae_analyze(const struct scx_wae_raw *raw, const char *label, const 
 			life[nexited++] = t->exit_ns - t->start_ns;
 	}
 	qsort(life, nexited, sizeof(*life), cmp_u64);
-	double total = (double)(run + runq + slp + blk);
+	/* From here on in floating point. */
+	const double f_run = (double)run, f_runq = (double)runq, f_slp = (double)slp;
+	const double f_blk = (double)blk, f_wk = (double)wk, f_sw = (double)sw;
+	const double f_nv = (double)nv, f_niv = (double)niv, f_maxrq = (double)max_runq;
+	double total = f_run + f_runq + f_slp + f_blk;
 	double tdiv = total > 0 ? total : 1;
 
 	uint64_t hsum = 0;
 	for (unsigned s = 0; s < WAE_HIST_SLOTS; s++)
 		hsum += raw->hist[s];
 
-	double demand = (run + runq) / 1e9 / wall_div;
-	double blocked = blk / 1e9 / wall_div;
-	double wake_rate = wk / wall_div;
-	double burst_us = sw ? run / 1e3 / (double)sw : 0;
-	double p50_life = nexited ? quantile(life, nexited, 0.5) / 1e6 : 0;
-	double max_life = nexited ? life[nexited - 1] / 1e6 : 0;
+	double demand = (f_run + f_runq) / 1e9 / wall_div;
+	double blocked = f_blk / 1e9 / wall_div;
+	double wake_rate = f_wk / wall_div;
+	double burst_us = sw ? f_run / 1e3 / f_sw : 0;
+	double p50_life = nexited ? (double)quantile(life, nexited, 0.5) / 1e6 : 0;
+	double max_life = nexited ? (double)life[nexited - 1] / 1e6 : 0;
 	double tail_ratio = p50_life > 0 ? max_life / p50_life : 0;
 
 	json_t *features = json_array();
@@ -148,11 +155,12 @@ json_t *scx_wae_analyze(const struct scx_wae_raw *raw, const char *label, const 
 		cls = "idle";
 		snprintf(why, sizeof(why), "demand %.3f and blocked %.3f tasks on average", demand,
 			 blocked);
-	} else if (blocked >= 0.3 && blocked >= 0.5 * demand) {
+	} else if (blocked >= 0.3 && f_blk >= f_run) {
 		cls = "io_bound";
 		snprintf(why, sizeof(why),
-			 "%.2f tasks blocked in D state on average against a CPU demand of %.2f",
-			 blocked, demand);
+			 "%.2f tasks blocked in D state on average, more time blocked than "
+			 "running (%.2f tasks on a CPU on average)",
+			 blocked, f_run / 1e9 / wall_div);
 		json_array_append_new(features, json_string("io"));
 	} else if (wake_rate >= 1000 && burst_us <= 200) {
 		cls = "latency_sensitive";
@@ -180,7 +188,7 @@ json_t *scx_wae_analyze(const struct scx_wae_raw *raw, const char *label, const 
 	}
 	if (nexited >= 8 && tail_ratio >= 4) {
 		json_array_append_new(features, json_string("long_tail"));
-		if (strcmp(cls, "cpu_bound"))
+		if (strcmp(cls, "cpu_bound") != 0)
 			json_array_append_new(features, json_string("batch"));
 		snprintf(why, sizeof(why),
 			 "long tail: the longest of %zu tasks lived %.1fx the median (%.1f ms)",
@@ -237,33 +245,33 @@ json_t *scx_wae_analyze(const struct scx_wae_raw *raw, const char *label, const 
 				      (json_int_t)raw->ntasks, "processes", (json_int_t)nproc,
 				      "exited", (json_int_t)nexited, "dropped",
 				      (json_int_t)raw->tasks_dropped, "lifetime_ms", "min",
-				      r3(nexited ? life[0] / 1e6 : 0), "p50", r3(p50_life), "p90",
-				      r3(nexited ? quantile(life, nexited, 0.9) / 1e6 : 0), "max",
-				      r3(max_life), "tail_ratio", r3(tail_ratio)));
+				      r3(nexited ? (double)life[0] / 1e6 : 0), "p50", r3(p50_life),
+				      "p90",
+				      r3(nexited ? (double)quantile(life, nexited, 0.9) / 1e6 : 0),
+				      "max", r3(max_life), "tail_ratio", r3(tail_ratio)));
 	json_object_set_new(p, "cpu",
-			    json_pack("{s:f, s:f, s:f, s:f}", "time_s", r3(run / 1e9),
-				      "utilization", r3(run / 1e9 / wall_div / ncpus), "demand",
+			    json_pack("{s:f, s:f, s:f, s:f}", "time_s", r3(f_run / 1e9),
+				      "utilization", r3(f_run / 1e9 / wall_div / ncpus), "demand",
 				      r3(demand), "blocked", r3(blocked)));
 	json_object_set_new(p, "time_share",
-			    json_pack("{s:f, s:f, s:f, s:f}", "running", r3(run / tdiv), "runnable",
-				      r3(runq / tdiv), "sleeping", r3(slp / tdiv), "blocked",
-				      r3(blk / tdiv)));
+			    json_pack("{s:f, s:f, s:f, s:f}", "running", r3(f_run / tdiv),
+				      "runnable", r3(f_runq / tdiv), "sleeping", r3(f_slp / tdiv),
+				      "blocked", r3(f_blk / tdiv)));
 	json_object_set_new(p, "switches",
 			    json_pack("{s:I, s:I, s:f, s:f}", "voluntary", (json_int_t)nv,
 				      "involuntary", (json_int_t)niv, "per_s",
-				      r3((nv + niv) / wall_div), "involuntary_share",
-				      r3(nv + niv ? (double)niv / (double)(nv + niv) : 0)));
+				      r3((f_nv + f_niv) / wall_div), "involuntary_share",
+				      r3(nv + niv ? f_niv / (f_nv + f_niv) : 0)));
 	json_object_set_new(p, "wakeups",
 			    json_pack("{s:I, s:f, s:f}", "count", (json_int_t)wk, "per_s",
 				      r3(wake_rate), "mean_burst_us", r3(burst_us)));
 	json_object_set_new(p, "runq_latency_us",
 			    json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:o}", "samples",
-				      (json_int_t)hsum, "mean",
-				      r3(sw ? runq / 1e3 / (double)sw : 0), "p50",
-				      hist_quantile(raw->hist, hsum, 0.5), "p90",
+				      (json_int_t)hsum, "mean", r3(sw ? f_runq / 1e3 / f_sw : 0),
+				      "p50", hist_quantile(raw->hist, hsum, 0.5), "p90",
 				      hist_quantile(raw->hist, hsum, 0.9), "p99",
 				      hist_quantile(raw->hist, hsum, 0.99), "max",
-				      r3(max_runq / 1e3), "histogram", hist));
+				      r3(f_maxrq / 1e3), "histogram", hist));
 	json_object_set_new(
 		p, "wakeup_graph",
 		json_pack("{s:o, s:I}", "edges", edges, "dropped", (json_int_t)raw->edges_dropped));

@@ -318,7 +318,7 @@ int scx_wae_profile(const struct scx_wae_opts *o, json_t **profile, char *err, s
 				child = -1;
 				break;
 			}
-			double el = (mono_ns() - raw.start_ns) / 1e9;
+			double el = (double)(mono_ns() - raw.start_ns) / 1e9;
 			bool stop = el >= until;
 			if (el - last_progress >= 0.25) {
 				last_progress = el;
@@ -341,7 +341,7 @@ int scx_wae_profile(const struct scx_wae_opts *o, json_t **profile, char *err, s
 		raw.root_tid = (uint32_t)o->pid;
 		double total = o->duration_s > 0 ? o->duration_s : 5;
 		for (;;) {
-			double el = (mono_ns() - raw.start_ns) / 1e9;
+			double el = (double)(mono_ns() - raw.start_ns) / 1e9;
 			if (el >= total || want_stop(o, el, total))
 				break;
 			if (kill(o->pid, 0) && errno == ESRCH)

@@ -126,7 +126,7 @@ static void offline(void)
 	struct scx_agent_iter hx[1];
 	set_iter(&hx[0], 1, "ljf", json_object(), true, 1.3);
 	TK_CHECK(scx_agent_plan_offline(lt, c, hx, 1, &d, err, sizeof(err)) == 0, "%s", err);
-	TK_CHECK(strcmp(d.policy, "ljf") && json_object_size(d.tunables) == 0,
+	TK_CHECK(strcmp(d.policy, "ljf") != 0 && json_object_size(d.tunables) == 0,
 		 "after a loss: chose %s", d.policy);
 	scx_agent_decision_clear(&d);
 	json_decref(hx[0].tunables);

@@ -167,7 +167,7 @@ static void flow(struct scx_agent_mcp *c, const char *tr)
 		 "%s: rollback: %s", tr, text);
 	json_decref(rb);
 	st = call(c, "scheduler_status", json_object(), text, sizeof(text), &is_err);
-	TK_CHECK(!is_err && strcmp(pstr(json_object_get(st, "current"), "policy"), name),
+	TK_CHECK(!is_err && strcmp(pstr(json_object_get(st, "current"), "policy"), name) != 0,
 		 "%s: still current after rollback: %s", tr, text);
 	json_decref(st);
 	h = call(c, "history_read", json_pack("{s:i}", "limit", 1), text, sizeof(text), &is_err);

@@ -361,7 +361,7 @@ static void run_stdio(void)
 	json_decref(reply);
 
 	/* Oversized: a 100 KiB line against a 64 KiB limit, then ping works. */
-	size_t big = 100 * 1024;
+	size_t big = (size_t)100 * 1024;
 	char *huge = malloc(big + 1);
 	TK_REQUIRE(huge, "malloc");
 	memset(huge, 'a', big);
@@ -584,7 +584,7 @@ static void run_http(void)
 		 "http: notification got %ld", status);
 	json_decref(reply);
 	/* A body over the limit, sent in full (chunks arrive past the limit). */
-	size_t big = 100 * 1024;
+	size_t big = (size_t)100 * 1024;
 	char *huge = malloc(big + 1);
 	TK_REQUIRE(huge, "malloc");
 	memset(huge, ' ', big);

@@ -104,15 +104,17 @@ int main(void)
 
 	/* Depth is bounded: 40 nested arrays against nested items schemas. */
 	char deep_s[2048] = "", deep_v[256] = "";
+	size_t ns = 0, nv = 0;
 	for (int i = 0; i < 40; i++)
-		strcat(deep_s, "{\"items\":");
-	strcat(deep_s, "true");
+		ns += (size_t)snprintf(deep_s + ns, sizeof(deep_s) - ns, "{\"items\":");
+	ns += (size_t)snprintf(deep_s + ns, sizeof(deep_s) - ns, "true");
 	for (int i = 0; i < 40; i++)
-		strcat(deep_s, "}");
+		ns += (size_t)snprintf(deep_s + ns, sizeof(deep_s) - ns, "}");
 	for (int i = 0; i < 40; i++)
-		strcat(deep_v, "[");
+		deep_v[nv++] = '[';
 	for (int i = 0; i < 40; i++)
-		strcat(deep_v, "]");
+		deep_v[nv++] = ']';
+	deep_v[nv] = '\0';
 	json_t *s = json_loads(deep_s, 0, NULL), *v = json_loads(deep_v, 0, NULL);
 	TK_REQUIRE(s && v, "deep JSON");
 	char err[256];

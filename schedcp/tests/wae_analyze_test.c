@@ -114,6 +114,15 @@ int main(int argc, char **argv)
 			 near(num(pb, "time_share", "blocked"), 0.75),
 		 "B blocked %g", num(pb, "cpu", "blocked"));
 
+	/* B2: the same kind of job on a busy machine: 1.4 s of its 2 s spent
+	 * runnable, waiting for a CPU after each completion; still I/O-bound. */
+	struct wae_task b2[1] = {task(21, S / 10, 14 * S / 10, 0, 7 * S / 10, 1000)};
+	struct scx_wae_raw rb2 = {
+		.tasks = b2, .ntasks = 1, .start_ns = 0, .end_ns = 2 * S, .ncpus = 2};
+	json_t *pb2 = scx_wae_analyze(&rb2, "io-busy", "cmd");
+	TK_CHECK(!strcmp(cls(pb2), "io_bound"), "B2: %s", cls(pb2));
+	json_decref(pb2);
+
 	/* C: ping-pong, 20000 wakeups and runs each, 0.3 s running each, 2 s. */
 	struct wae_task c[2] = {task(30, 3 * S / 10, S / 10, 16 * S / 10, 0, 20000),
 				task(31, 3 * S / 10, S / 10, 16 * S / 10, 0, 20000)};

@@ -48,8 +48,8 @@ static struct ru children_ru(void)
 	struct rusage r;
 	getrusage(RUSAGE_CHILDREN, &r);
 	return (struct ru){r.ru_nvcsw, r.ru_nivcsw,
-			   r.ru_utime.tv_sec + r.ru_utime.tv_usec / 1e6 + r.ru_stime.tv_sec +
-				   r.ru_stime.tv_usec / 1e6};
+			   (double)r.ru_utime.tv_sec + (double)r.ru_utime.tv_usec / 1e6 +
+				   (double)r.ru_stime.tv_sec + (double)r.ru_stime.tv_usec / 1e6};
 }
 
 static json_t *profile(char **argv, const char *label, struct ru *delta)
