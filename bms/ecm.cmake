@@ -74,8 +74,15 @@ isthmus_add_test(NAME bms_ecm_cli
 # The Cortex-M4 build of every core file is a test; its size table is a bench.
 isthmus_add_test(NAME bms_ecm_m4_build COMMAND ${BMS_DIR}/cortex-m4/size.sh)
 
+# The instrument-file seeds are the reference files themselves, which stay
+# in ../shared/data: the corpus is assembled in the build folder from them
+# and from the broken inputs written for this project (fuzz/ecm_eis).
+set(BMS_EIS_CORPUS ${CMAKE_CURRENT_BINARY_DIR}/corpus-ecm-eis)
+file(MAKE_DIRECTORY ${BMS_EIS_CORPUS})
+file(GLOB bms_eis_seeds ${BMS_DIR}/fuzz/ecm_eis/* ${BMS_SHARED_DATA}/eis/*)
+file(COPY ${bms_eis_seeds} DESTINATION ${BMS_EIS_CORPUS})
 isthmus_add_fuzzer(NAME bms_ecm_fuzz_eis SOURCES ${BMS_DIR}/tests/fuzz_ecm_eis.c LIBS bms_host
-                   CORPUS ${BMS_DIR}/fuzz/ecm_eis)
+                   CORPUS ${BMS_EIS_CORPUS})
 isthmus_add_fuzzer(NAME bms_ecm_fuzz_cstr SOURCES ${BMS_DIR}/tests/fuzz_ecm_cstr.c LIBS bms_host
                    CORPUS ${BMS_DIR}/fuzz/ecm_cstr)
 isthmus_add_fuzzer(NAME bms_ecm_fuzz_cell SOURCES ${BMS_DIR}/tests/fuzz_ecm_cell.c LIBS bms_host
