@@ -51,7 +51,8 @@ static void beside_self(char *out, size_t len, const char *name)
 	char *slash = strrchr(self, '/');
 	if (slash)
 		*slash = '\0';
-	snprintf(out, len, "%s/%s", self, name);
+	if (snprintf(out, len, "%s/%s", self, name) >= (int)len)
+		snprintf(out, len, "%s", name); /* too long a path: look it up in PATH */
 }
 
 static void usage(FILE *f)
@@ -104,7 +105,8 @@ static json_t *tool(struct agent *a, const char *name, json_t *args, char *err, 
 	if (rc)
 		return NULL;
 	if (is_err || !sc) {
-		snprintf(err, errlen, "%s: %s", name, text);
+		if (snprintf(err, errlen, "%s: %s", name, text) >= (int)errlen && errlen > 4)
+			memcpy(err + errlen - 4, "...", 4);
 		json_decref(sc);
 		return NULL;
 	}
@@ -233,6 +235,7 @@ static void run_iteration(struct agent *a, int n)
 	struct scx_agent_iter *it = &a->it[a->nit];
 	memset(it, 0, sizeof(*it));
 	it->n = n;
+	bool wake = !strcmp(a->workload, "wakeup");
 	char err[1024] = "";
 	size_t b0, b1, r0, r1;
 	scx_agent_mcp_bytes(a->mcp, &b0, &r0);
@@ -326,7 +329,6 @@ static void run_iteration(struct agent *a, int n)
 		snprintf(it->error, sizeof(it->error), "measure: %.480s", err);
 		goto done;
 	}
-	bool wake = !strcmp(a->workload, "wakeup");
 	it->makespan_ms =
 		json_number_value(json_object_get(ev, wake ? "wake_mean_ms" : "makespan_ms"));
 	it->baseline_ms = json_number_value(

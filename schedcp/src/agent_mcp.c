@@ -174,12 +174,12 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 		const char *v = line + 15;
 		while (*v == ' ')
 			v++;
-		snprintf(h->session, sizeof(h->session), "%s", v);
+		snprintf(h->session, sizeof(h->session), "%.79s", v);
 	} else if (!strncasecmp(line, "Content-Type:", 13)) {
 		const char *v = line + 13;
 		while (*v == ' ')
 			v++;
-		snprintf(h->ctype, sizeof(h->ctype), "%s", v);
+		snprintf(h->ctype, sizeof(h->ctype), "%.79s", v);
 	}
 	return n;
 }

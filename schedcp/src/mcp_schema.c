@@ -85,7 +85,9 @@ static const char *type_name(const json_t *v)
 
 static void sub_path(char *out, size_t outlen, const char *path, const char *key)
 {
-	snprintf(out, outlen, "%s.%.*s", path, 64, key);
+	/* A path cut short still names where the problem is. */
+	if (snprintf(out, outlen, "%s.%.*s", path, 64, key) >= (int)outlen && outlen > 4)
+		memcpy(out + outlen - 4, "...", 4);
 }
 
 /* The UTF-8 length of s in code points, as JSON Schema counts string length. */
