@@ -1,7 +1,7 @@
 /* Benchmark (make bench): makespan in the sched_ext VM under the default
  * scheduler and under the repository's policies, in one boot.
  *   long-tail batch: 20 short jobs (50 ms of CPU each) and one long job
- *     (1000 ms), all started at once on 2 CPUs; default vs ljf, 3 rounds;
+ *     (1000 ms), all started at once on 2 CPUs; default vs ljf, 5 rounds;
  *   parallel build: 24 compile jobs of uneven size (20..80 ms); default vs
  *     each seed policy, the best one reported.
  * Each policy run is paired with a default run just before it in the same
@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 	}
 	char plan[4096];
 	size_t o = 0;
-	for (int r = 0; r < 3; r++)
+	for (int r = 0; r < 5; r++)
 		o += (size_t)snprintf(plan + o, sizeof(plan) - o,
 				      "scx_guest run --label lt%d --policy \"$P/bench-ljf.bpf.o\" "
 				      "--workload longtail --tasks 20 --work-ms 50 --long-ms 1000 "
@@ -70,8 +70,8 @@ int main(int argc, char **argv)
 		scx_close(s);
 		return 1;
 	}
-	if (json_array_size(json_object_get(res, "steps")) != 8) {
-		fprintf(stderr, "bench: the VM run ended after %zu of 8 steps (%s)\n",
+	if (json_array_size(json_object_get(res, "steps")) != 10) {
+		fprintf(stderr, "bench: the VM run ended after %zu of 10 steps (%s)\n",
 			json_array_size(json_object_get(res, "steps")),
 			json_string_value(json_object_get(res, "error")) ?: "no error reported");
 		json_decref(res);
@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	double lt_def = 0, lt_ljf = 0;
-	for (int r = 0; r < 3; r++) {
+	for (int r = 0; r < 5; r++) {
 		char l[16];
 		snprintf(l, sizeof(l), "lt%d", r);
 		json_t *st = scx_result_step(res, l);

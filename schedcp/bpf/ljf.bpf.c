@@ -36,6 +36,20 @@ static __always_inline u64 hint_ms(struct task_struct *p)
 	return ms > 1000000 ? 1000000 : ms;
 }
 
+/* Pick an idle CPU for a waking task but never insert it directly into that
+ * CPU's local queue (the default select_cpu would): every task goes through
+ * enqueue, so the longest-first order holds from the first fork on. */
+SCX_OP(select_cpu)
+s32 BPF_PROG(ljf_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
+{
+	bool idle = false;
+	s32 cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &idle);
+
+	if (idle)
+		scx_bpf_kick_cpu(cpu, 0);
+	return cpu;
+}
+
 SCX_OP(enqueue)
 void BPF_PROG(ljf_enqueue, struct task_struct *p, u64 enq_flags)
 {
@@ -58,7 +72,7 @@ s32 BPF_PROG(ljf_init)
 	return scx_bpf_create_dsq(SCX_SHARED_DSQ, -1);
 }
 
-SCX_OPS_DEFINE(ljf_ops, .enqueue = (void *)ljf_enqueue, .dispatch = (void *)ljf_dispatch,
-	       .init = (void *)ljf_init, .name = "ljf");
+SCX_OPS_DEFINE(ljf_ops, .select_cpu = (void *)ljf_select_cpu, .enqueue = (void *)ljf_enqueue,
+	       .dispatch = (void *)ljf_dispatch, .init = (void *)ljf_init, .name = "ljf");
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -127,7 +127,8 @@ int scx_deploy(scx_t *s, const char *name, json_t **result, char *err, size_t er
 	json_object_set_new(r, "target", json_copy(json_object_get(res, "target")));
 	json_object_set_new(r, "ops", json_string(ops ? ops : ""));
 	json_object_set_new(r, "state", json_string(state ? state : ""));
-	json_t *run = json_object_get(c, "workload_retry");
+	/* the retry's figures count only when it passed (see scx_verify.c) */
+	json_t *run = failed && !*failed ? json_object_get(c, "workload_retry") : NULL;
 	json_object_set(r, "metrics", run ? run : json_object_get(c, "workload"));
 	json_object_set(r, "baseline", json_object_get(c, "baseline"));
 	json_object_set_new(r, "state_after_rollback",

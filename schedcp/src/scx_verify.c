@@ -134,13 +134,15 @@ static const char *plan_fmt =
 	"--duration-ms 1000 --deadline-ms 6000 --with-baseline 1 --wake-factor %.1f "
 	"--wake-slack-ms %.1f\n";
 
-/* The run a step's checks read: the guest's second run when the first
- * failed on timing alone (it re-runs once; see scx_guest). */
+/* The run a step's checks read. When the first run failed on timing alone
+ * the guest runs once more; the second run counts only when it passed every
+ * check (then the first was noise), else the first run's figures stand. */
 static json_t *wl(const json_t *step)
 {
 	json_t *r = json_object_get(step, "workload_retry");
+	const char *failed = json_string_value(json_object_get(step, "failed"));
 
-	return r ? r : json_object_get(step, "workload");
+	return r && failed && !*failed ? r : json_object_get(step, "workload");
 }
 
 static double num(const json_t *o, const char *a, const char *b)
