@@ -144,3 +144,9 @@ target_link_libraries(scx_wae_analyze_test PRIVATE scx_wae_analysis isthmus_test
 isthmus_add_test(NAME scx_mcp_schema COMMAND scx_mcp_schema_test)
 isthmus_add_test(NAME scx_wae_analyze COMMAND scx_wae_analyze_test
                  ${CMAKE_CURRENT_BINARY_DIR}/wae-analyze-tmp)
+
+# sched-agent end to end through MCP, offline, in the VM (SKIPPED without it).
+isthmus_add_test(NAME scx_agent_loop TIMEOUT 900 LABELS root
+                 COMMAND sh ${SCX_MCP_TESTS}/agent_loop_test.sh $<TARGET_FILE:sched-agent>
+                         $<TARGET_FILE:schedcp-mcp> ${CMAKE_CURRENT_BINARY_DIR}/agent-loop-tmp)
+set_tests_properties(scx_agent_loop PROPERTIES RUN_SERIAL TRUE)
