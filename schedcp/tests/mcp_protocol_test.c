@@ -649,7 +649,34 @@ static void run_http(void)
 		json_decref(res);
 	}
 
-	/* DELETE ends the session: its id is then unknown. */
+	/* DELETE ends a session: its id is then unknown (404). */
+	{
+		char sid[128] = "";
+		const char *ib =
+			"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+			"{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+			"\"clientInfo\":{\"name\":\"raw\",\"version\":\"0\"}}}";
+		snprintf(req, sizeof(req),
+			 "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+			 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+			 token, strlen(ib), ib);
+		TK_CHECK(raw_http(port, req, resp, sizeof(resp)) == 200, "raw initialize");
+		const char *h = strcasestr(resp, "Mcp-Session-Id: ");
+		if (h)
+			sscanf(h + 16, "%127[0-9a-f]", sid);
+		TK_CHECK(strlen(sid) == 32, "session id '%s' is not 128 bits of hex", sid);
+		snprintf(req, sizeof(req),
+			 "DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+			 "Mcp-Session-Id: %s\r\nConnection: close\r\n\r\n",
+			 token, sid);
+		TK_CHECK(raw_http(port, req, resp, sizeof(resp)) == 200, "DELETE: %.40s", resp);
+		snprintf(req, sizeof(req),
+			 "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+			 "Mcp-Session-Id: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+			 token, sid, strlen(body), body);
+		TK_CHECK(raw_http(port, req, resp, sizeof(resp)) == 404,
+			 "a deleted session still served: %.40s", resp);
+	}
 	scx_agent_mcp_close(c, NULL);
 	kill(http_pid, SIGTERM);
 	int st;
