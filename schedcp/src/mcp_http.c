@@ -27,6 +27,7 @@ struct session_slot {
 	bool used;
 	char id[SESSION_ID_LEN + 1];
 	struct scx_mcp_session s;
+	uint64_t last_used; /* a counter, for evicting the least recently used */
 };
 
 struct scx_mcp_http {
@@ -40,6 +41,7 @@ struct scx_mcp_http {
 	pthread_mutex_t call_lock; /* one tool call at a time */
 	pthread_cond_t idle;
 	int workers;
+	uint64_t use_clock;
 };
 
 struct req {
@@ -94,13 +96,26 @@ static enum MHD_Result reply_rpc_error(struct MHD_Connection *c, unsigned status
 static struct session_slot *find_session(struct scx_mcp_http *h, const char *id)
 {
 	for (size_t i = 0; id && i < h->max_sessions; i++)
-		if (h->slots[i].used && !strcmp(h->slots[i].id, id))
+		if (h->slots[i].used && !strcmp(h->slots[i].id, id)) {
+			h->slots[i].last_used = ++h->use_clock;
 			return &h->slots[i];
+		}
 	return NULL;
 }
 
 static struct session_slot *new_session(struct scx_mcp_http *h)
 {
+	/* A free slot, else the least recently used session gives way, so
+	 * that clients that never DELETE cannot lock others out. */
+	struct session_slot *lru = NULL;
+	for (size_t i = 0; i < h->max_sessions; i++)
+		if (!h->slots[i].used || !lru || h->slots[i].last_used < lru->last_used) {
+			lru = &h->slots[i];
+			if (!lru->used)
+				break;
+		}
+	if (lru)
+		lru->used = false;
 	for (size_t i = 0; i < h->max_sessions; i++) {
 		struct session_slot *s = &h->slots[i];
 		if (s->used)
@@ -112,6 +127,7 @@ static struct session_slot *new_session(struct scx_mcp_http *h)
 			snprintf(s->id + 2 * k, 3, "%02x", rnd[k]);
 		memset(&s->s, 0, sizeof(s->s));
 		s->used = true;
+		s->last_used = ++h->use_clock;
 		return s;
 	}
 	return NULL;

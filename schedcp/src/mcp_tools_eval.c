@@ -91,6 +91,12 @@ static int check_tunable(const json_t *meta, const char *name, double v, char *e
 	return -EINVAL;
 }
 
+static bool safe_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.';
+}
+
 static bool safe_name(const char *s)
 {
 	for (; *s; s++)
@@ -112,6 +118,13 @@ static int tool_eval(struct scx_mcp_call *call, const json_t *args, void *vctx, 
 	int rounds = jr ? (int)json_integer_value(jr) : 1;
 	const json_t *tun = json_object_get(args, "tunables");
 
+	/* The name goes into a file name and a shell line in the guest: the
+	 * repository allows only these characters, and so do we. */
+	for (const char *q = name; *q; q++)
+		if (!safe_name_char(*q)) {
+			snprintf(err, errlen, "policy name %.64s: use [A-Za-z0-9_.-]", name);
+			return -EINVAL;
+		}
 	int ver = 0;
 	sqlite3_int64 id;
 	int rc = scx_repo_version_id(s, name, jv ? (int)json_integer_value(jv) : 0, &ver, &id, err,
