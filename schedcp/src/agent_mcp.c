@@ -314,6 +314,28 @@ static int stdio_wait_reply(struct scx_agent_mcp *c, json_t **reply, char *err, 
 	return 0;
 }
 
+int scx_agent_mcp_read_one(struct scx_agent_mcp *c, json_t **msg, char *err, size_t errlen)
+{
+	*msg = NULL;
+	if (c->http)
+		return errf(err, errlen, -ENOTSUP, "read_one: stdio only");
+	char *line = NULL;
+	size_t cap = 0;
+	for (;;) {
+		ssize_t n = getline(&line, &cap, c->from);
+		if (n < 0) {
+			free(line);
+			return errf(err, errlen, -ECONNRESET, "the server closed its output");
+		}
+		c->received += (size_t)n;
+		*msg = json_loadb(line, (size_t)n, 0, NULL);
+		if (*msg)
+			break;
+	}
+	free(line);
+	return 0;
+}
+
 int scx_agent_mcp_raw(struct scx_agent_mcp *c, const char *text, size_t len, bool expect_reply,
 		      json_t **reply, long *http_status, char *err, size_t errlen)
 {

@@ -61,6 +61,11 @@ int scx_agent_mcp_call_tool(struct scx_agent_mcp *c, const char *name, json_t *a
 			    bool with_progress, json_t **structured, bool *is_error, char *text,
 			    size_t textlen, char *err, size_t errlen);
 
+/* stdio only: waits for the next message of any kind (a notification too)
+ * and returns it in *msg; for tests that need to act between a request and
+ * its response. -ENOTSUP over HTTP. */
+int scx_agent_mcp_read_one(struct scx_agent_mcp *c, json_t **msg, char *err, size_t errlen);
+
 /* Bytes sent and received so far (the protocol's cost on the wire). */
 void scx_agent_mcp_bytes(const struct scx_agent_mcp *c, size_t *sent, size_t *received);
 

@@ -253,9 +253,15 @@ int scx_mcp_send_too_large(struct scx_mcp_server *srv, size_t limit, scx_mcp_sen
 	return send_error(send, send_ctx, NULL, SCX_RPC_INVALID_REQUEST, msg);
 }
 
+bool scx_mcp_call_cancelled(const struct scx_mcp_call *call)
+{
+	return call && (atomic_load(&call->cancelled) ||
+			(call->client_cancel && atomic_load(call->client_cancel)));
+}
+
 int scx_mcp_progress(struct scx_mcp_call *call, double progress, double total, const char *message)
 {
-	if (!call || atomic_load(&call->cancelled))
+	if (!call || scx_mcp_call_cancelled(call))
 		return -1;
 	if (!call->progress_token || !call->send)
 		return 0;
@@ -347,8 +353,9 @@ static json_t *tool_error_result(const char *text)
 			 "isError", 1);
 }
 
-static json_t *do_tools_call(struct scx_mcp_server *srv, const json_t *params, scx_mcp_send_fn send,
-			     void *send_ctx, int *code, char *msg, size_t msglen, bool *peer_gone)
+static json_t *do_tools_call(struct scx_mcp_server *srv, struct scx_mcp_session *sess,
+			     const json_t *params, scx_mcp_send_fn send, void *send_ctx, int *code,
+			     char *msg, size_t msglen, bool *peer_gone)
 {
 	const json_t *name = json_object_get(params, "name");
 	if (!json_is_string(name)) {
@@ -377,7 +384,8 @@ static json_t *do_tools_call(struct scx_mcp_server *srv, const json_t *params, s
 		return NULL;
 	}
 
-	struct scx_mcp_call call = {.srv = srv, .send = send, .send_ctx = send_ctx};
+	struct scx_mcp_call call = {
+		.srv = srv, .send = send, .send_ctx = send_ctx, .client_cancel = sess->cancel};
 	atomic_init(&call.cancelled, false);
 	const json_t *meta = json_object_get(params, "_meta");
 	json_t *token = json_object_get(meta, "progressToken");
@@ -388,7 +396,8 @@ static json_t *do_tools_call(struct scx_mcp_server *srv, const json_t *params, s
 	char terr[1024] = "";
 	int rc = e->t.fn(&call, args, e->t.ctx, &result, terr, sizeof(terr));
 	json_decref(empty);
-	if (atomic_load(&call.cancelled))
+	/* Gone, or cancelled by the client: either way, no response. */
+	if (scx_mcp_call_cancelled(&call))
 		*peer_gone = true;
 	if (rc < 0) {
 		json_decref(result);
@@ -613,7 +622,7 @@ int scx_mcp_handle(struct scx_mcp_server *srv, struct scx_mcp_session *sess, con
 			result = scx_mcp_server_tools_json(srv);
 		}
 	} else if (!strcmp(m, "tools/call")) {
-		result = do_tools_call(srv, params, send, send_ctx, &code, emsg, sizeof(emsg),
+		result = do_tools_call(srv, sess, params, send, send_ctx, &code, emsg, sizeof(emsg),
 				       &peer_gone);
 	} else if (!strcmp(m, "resources/list")) {
 		result = do_resources_list(srv, &code, emsg, sizeof(emsg));
@@ -627,7 +636,9 @@ int scx_mcp_handle(struct scx_mcp_server *srv, struct scx_mcp_session *sess, con
 	}
 	if (peer_gone) {
 		json_decref(result);
-		rc = -EPIPE;
+		/* A cancelled request gets no response; a vanished peer is an
+		 * error the transport acts on. */
+		rc = sess->cancel && atomic_load(sess->cancel) ? 0 : -EPIPE;
 	} else if (result) {
 		rc = send_result(send, send_ctx, id, result);
 	} else {

@@ -51,6 +51,7 @@ struct scx_mcp_call {
 	void *send_ctx;
 	atomic_bool cancelled; /* the peer went away: stop early */
 	double last_progress;
+	const atomic_bool *client_cancel; /* notifications/cancelled (the session's) */
 };
 
 /* A tool handler: *result receives a JSON object conforming to the tool's
@@ -98,6 +99,10 @@ struct scx_mcp_session {
 	bool client_ready; /* notifications/initialized received */
 	char protocol[16]; /* the negotiated revision */
 	char client_name[64];
+	/* Set by a transport that can see notifications/cancelled while a
+	 * request runs: when it becomes true, the tool in progress is asked to
+	 * stop (scx_mcp_call_cancelled) and no response is sent. May be NULL. */
+	const atomic_bool *cancel;
 };
 
 int scx_mcp_server_new(const struct scx_mcp_server_opts *opts, struct scx_mcp_server **out,
@@ -140,6 +145,10 @@ int scx_mcp_peek(const char *msg, size_t len, char *method, size_t method_len,
  * it (a progress token); progress must grow. Returns 0, or -1 when the
  * peer is gone (call->cancelled is then set). */
 int scx_mcp_progress(struct scx_mcp_call *call, double progress, double total, const char *message);
+
+/* For tool handlers: true when the call should stop early, because the
+ * client went away or cancelled the request. */
+bool scx_mcp_call_cancelled(const struct scx_mcp_call *call);
 
 /* The server's tools as a tools/list result (a new reference). */
 json_t *scx_mcp_server_tools_json(struct scx_mcp_server *srv);

@@ -91,6 +91,8 @@ static int on_progress(void *ctx, double elapsed, double total)
 	struct progress_bridge *b = ctx;
 	char msg[96];
 	snprintf(msg, sizeof(msg), "profiling: %.1f s", elapsed);
+	if (scx_mcp_call_cancelled(b->call))
+		return 1;
 	return scx_mcp_progress(b->call, elapsed, total, msg) < 0 ? 1 : 0;
 }
 

@@ -397,6 +397,35 @@ static void run_stdio(void)
 
 	workload_flow(c, "stdio");
 
+	/* notifications/cancelled for the request in progress: the profile of
+	 * a 20 s sleep stops, no response is sent for it, and the next request
+	 * is answered next (a missed cancel would answer id 77 first, 20 s
+	 * later). */
+	if (is_root) {
+		const char *call = "{\"jsonrpc\":\"2.0\",\"id\":77,\"method\":\"tools/call\","
+				   "\"params\":{\"name\":\"workload_profile\",\"arguments\":{"
+				   "\"command\":[\"sleep\",\"20\"]},\"_meta\":{\"progressToken\":"
+				   "\"c\"}}}";
+		scx_agent_mcp_raw(c, call, strlen(call), false, &reply, NULL, err, sizeof(err));
+		json_t *first = NULL;
+		TK_CHECK(scx_agent_mcp_read_one(c, &first, err, sizeof(err)) == 0 &&
+				 !strcmp(pstr(first, "method"), "notifications/progress"),
+			 "stdio: no progress before the cancel");
+		json_decref(first);
+		const char *cancel = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+				     "\"params\":{\"requestId\":77,\"reason\":\"test\"}}";
+		scx_agent_mcp_raw(c, cancel, strlen(cancel), false, &reply, NULL, err, sizeof(err));
+		const char *p2 =
+			"{\"jsonrpc\":\"2.0\",\"id\":\"after-cancel\",\"method\":\"ping\"}";
+		reply = NULL;
+		TK_CHECK(scx_agent_mcp_raw(c, p2, strlen(p2), true, &reply, NULL, err,
+					   sizeof(err)) == 0 &&
+				 !strcmp(pstr(reply, "id"), "after-cancel"),
+			 "stdio: after a cancel the next response is not the ping's (id %lld?)",
+			 (long long)json_integer_value(json_object_get(reply, "id")));
+		json_decref(reply);
+	}
+
 	int st = -1;
 	scx_agent_mcp_close(c, &st);
 	TK_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "stdio: server exit status %d", st);
