@@ -150,3 +150,12 @@ isthmus_add_test(NAME scx_agent_loop TIMEOUT 900 LABELS root
                  COMMAND sh ${SCX_MCP_TESTS}/agent_loop_test.sh $<TARGET_FILE:sched-agent>
                          $<TARGET_FILE:schedcp-mcp> ${CMAKE_CURRENT_BINARY_DIR}/agent-loop-tmp)
 set_tests_properties(scx_agent_loop PROPERTIES RUN_SERIAL TRUE)
+
+# sched-agent's LLM planner end to end through MCP against lib/llm's mock
+# OpenAI server; no VM needed (the plans are refused at verification).
+add_executable(scx_agent_llm_test ${SCX_MCP_TESTS}/agent_llm_test.c)
+target_link_libraries(scx_agent_llm_test PRIVATE isthmus_llm_mock isthmus_testkit m)
+add_dependencies(scx_agent_llm_test sched-agent schedcp-mcp)
+isthmus_add_test(NAME scx_agent_llm
+                 COMMAND scx_agent_llm_test $<TARGET_FILE:sched-agent> $<TARGET_FILE:schedcp-mcp>
+                         ${CMAKE_CURRENT_BINARY_DIR}/agent-llm-tmp)
