@@ -71,6 +71,7 @@ void ct_pipe_defaults(struct ct_pipe_cfg *c, const char *size)
 		c->adapt_epochs = 2;
 		c->n_near = 32;
 		c->near_epochs = 10;
+		c->n_targets = 3;
 		c->n_tgt_unlab = 4;
 		c->n_tgt_test = 2;
 		c->stride = 10;

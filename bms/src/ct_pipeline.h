@@ -34,8 +34,8 @@ struct ct_pipe_cfg {
 	void (*log)(void *ctx, const char *msg);
 	void *log_ctx;
 };
-/* full: the default pipeline (bench); reduced: seconds (tests); demo: about
- * a minute on two cores. */
+/* full: the default pipeline (bench); reduced: seconds (tests); demo: three
+ * targets, about a minute on two cores. */
 void ct_pipe_defaults(struct ct_pipe_cfg *c, const char *size);
 
 struct ct_pipe_row {
