@@ -51,6 +51,13 @@ foreach(t thermal files pipeline cli)
   target_link_libraries(bms_ct_${t}_test PRIVATE ${BMS_CT_LIB} isthmus_testkit)
   isthmus_add_test(NAME bms_ct_${t} COMMAND bms_ct_${t}_test)
 endforeach()
+# The exported C array (tests/ct_weights_tiny.c, from `train --export-c` on the
+# fuzz corpus's model) must compute what the model file computes.
+add_executable(bms_ct_export_test ${BMS_DIR}/tests/ct_export_test.c ${BMS_DIR}/tests/ct_weights_tiny.c)
+target_link_libraries(bms_ct_export_test PRIVATE ${BMS_CT_LIB} isthmus_testkit)
+target_compile_definitions(bms_ct_export_test PRIVATE
+  BMS_CT_TEST_MODEL="${BMS_DIR}/fuzz/ct_files/model-valid.bin")
+isthmus_add_test(NAME bms_ct_export COMMAND bms_ct_export_test)
 # The CLI test plots, and frees fontconfig's caches at the end (FcFini).
 pkg_check_modules(BMS_CT_FONTCONFIG REQUIRED IMPORTED_TARGET fontconfig)
 target_link_libraries(bms_ct_cli_test PRIVATE PkgConfig::BMS_CT_FONTCONFIG)

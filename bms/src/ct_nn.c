@@ -792,7 +792,7 @@ static void emit_array(FILE *f, const char *name, const char *part, const double
 {
 	fprintf(f, "static const float %s_%s[%zu] = {", name, part, n);
 	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s%.9ef,", i % 6 ? " " : "\n\t", v[i]);
+		fprintf(f, "%s%.9ef,", i % 4 ? " " : "\n\t", v[i]);
 	fprintf(f, "\n};\n\n");
 }
 
