@@ -129,7 +129,7 @@ int main(void)
 			 isfinite(a[1].coral.rmse) && isfinite(a[1].sel.rmse) &&
 			 isfinite(a[1].near.rmse) && a[1].ekf_rmse > 0.0,
 		 "results missing");
-	printf("reduced pipeline, T1: pre %.3f mmd %.3f coral %.3f select %.3f near %.3f ekf "
+	printf("reduced pipeline, T1: pre %.3f mmd %.3f coral %.3f identify %.3f near %.3f ekf "
 	       "%.3f\n",
 	       a[0].pre.rmse, a[0].mmd.rmse, a[0].coral.rmse, a[0].sel.rmse, a[0].near.rmse,
 	       a[0].ekf_rmse);
