@@ -1,5 +1,5 @@
 /* ct_pipeline_test: the reduced pipeline end to end (generate, pre-train,
- * adapt with MMD, CORAL and source selection, evaluate, EKF, near-the-truth
+ * adapt with MMD, CORAL and identification + re-simulation, evaluate, EKF, near-the-truth
  * training) gives bit-identical numbers when run twice and with one or two
  * threads; generation alone too; and a trained network beats the trivial
  * estimate "core = surface" on held-out runs.
