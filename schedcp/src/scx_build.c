@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SCX_SOURCE_MAX	      (512 * 1024)
+#define SCX_SOURCE_MAX	      ((size_t)512 * 1024)
 #define SCX_COMPILE_TIMEOUT_S 60
 
 int scx_read_file(const char *path, unsigned char **data, size_t *len, size_t max, char *err,
@@ -93,7 +93,7 @@ void scx_sha256_hex(const void *data, size_t len, char out[65])
 
 	SHA256(data, len, md);
 	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+		snprintf(out + (size_t)2 * i, 3, "%02x", md[i]);
 }
 
 static double mono_s(void)
@@ -289,7 +289,7 @@ static int deps_check(const char *depfile, const char *const dirs[], size_t ndir
 	size_t len;
 	char *save = NULL;
 
-	if (scx_read_file(depfile, &d, &len, 1 << 22, err, errlen))
+	if (scx_read_file(depfile, &d, &len, 1 << 22, err, errlen) || !d)
 		return -EIO;
 	char *colon = strchr((char *)d, ':');
 	char *tok = strtok_r(colon ? colon + 1 : (char *)d, " \t\n\\", &save);
@@ -325,7 +325,7 @@ int scx_compile(scx_t *s, const char *source, size_t len, const char *obj, char 
 	if (log)
 		*log = NULL;
 	if (len > SCX_SOURCE_MAX) {
-		scx_err(err, errlen, "source: %zu bytes, more than the %d allowed", len,
+		scx_err(err, errlen, "source: %zu bytes, more than the %zu allowed", len,
 			SCX_SOURCE_MAX);
 		return -EFBIG;
 	}
@@ -383,7 +383,7 @@ int scx_compile(scx_t *s, const char *source, size_t len, const char *obj, char 
 			out,
 			NULL};
 	char *output = NULL;
-	int st = scx_run_cmd(argv, tmpl, SCX_COMPILE_TIMEOUT_S, &output, 64 * 1024);
+	int st = scx_run_cmd(argv, tmpl, SCX_COMPILE_TIMEOUT_S, &output, (size_t)64 * 1024);
 	if (st != 0) {
 		scx_err(err, errlen, "source does not compile (clang-19 exit %d): %.300s", st,
 			output ? output : "");

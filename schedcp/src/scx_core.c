@@ -176,7 +176,7 @@ int scx_seed(scx_t *s, char *err, size_t errlen)
 		if (scx_repo_version_id(s, seeds[i].name, 0, NULL, &id, NULL, 0) == 0)
 			continue;
 		scx_path(path, sizeof(path), "%s/bpf/%s.bpf.c", s->share_dir, seeds[i].name);
-		if ((rc = scx_read_file(path, &src, &n, 512 * 1024, err, errlen)))
+		if ((rc = scx_read_file(path, &src, &n, (size_t)512 * 1024, err, errlen)))
 			return rc;
 		rc = scx_policy_add(s, seeds[i].name, (const char *)src, seeds[i].meta, NULL, err,
 				    errlen);

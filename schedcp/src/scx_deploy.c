@@ -86,7 +86,7 @@ int scx_deploy(scx_t *s, const char *name, json_t **result, char *err, size_t er
 	if (fname) {
 		int want = (int)json_integer_value(json_object_get(cur, "version"));
 		char e2[256];
-		if ((strcmp(fname, name) || want != ver) &&
+		if ((strcmp(fname, name) != 0 || want != ver) &&
 		    load_verified(s, fname, want, &fver, fpath, sizeof(fpath), e2, sizeof(e2)))
 			fpath[0] = 0; /* no longer verifiable: fall back to the default */
 		if (!strcmp(fname, name) && want == ver)
@@ -136,7 +136,7 @@ int scx_deploy(scx_t *s, const char *name, json_t **result, char *err, size_t er
 	if (ok) {
 		json_object_set_new(r, "outcome", json_string("deployed"));
 		json_object_set_new(r, "reason", json_string(""));
-		if (fname && (strcmp(fname, name) ||
+		if (fname && (strcmp(fname, name) != 0 ||
 			      json_integer_value(json_object_get(cur, "version")) != ver))
 			scx_repo_state_set(s, "previous", cur);
 		json_t *me = ref(name, ver);

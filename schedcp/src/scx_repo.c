@@ -71,7 +71,7 @@ json_t *scx_meta_parse(const char *meta_json, char *err, size_t errlen)
 
 	if (!meta_json || !*meta_json)
 		return json_object();
-	if (strlen(meta_json) > 64 * 1024) {
+	if (strlen(meta_json) > (size_t)64 * 1024) {
 		scx_err(err, errlen, "metadata: larger than 64 KiB");
 		return NULL;
 	}
@@ -119,8 +119,8 @@ json_t *scx_meta_parse(const char *meta_json, char *err, size_t errlen)
 		const char *ty = json_string_value(json_object_get(v, "type"));
 		json_t *mn = json_object_get(v, "min"), *mx = json_object_get(v, "max");
 		if (!json_is_object(v) || !tn || !ty ||
-		    (strcmp(ty, "u64") && strcmp(ty, "s64") && strcmp(ty, "u32") &&
-		     strcmp(ty, "s32") && strcmp(ty, "bool"))) {
+		    (strcmp(ty, "u64") != 0 && strcmp(ty, "s64") != 0 && strcmp(ty, "u32") != 0 &&
+		     strcmp(ty, "s32") != 0 && strcmp(ty, "bool") != 0)) {
 			scx_err(err, errlen,
 				"metadata: tunables[%zu] needs \"name\" and \"type\" "
 				"(u64|s64|u32|s32|bool)",
@@ -151,7 +151,7 @@ int scx_policy_add(scx_t *s, const char *name, const char *source, const char *m
 			name ? name : "");
 		return -EINVAL;
 	}
-	if (!source || strlen(source) > 512 * 1024) {
+	if (!source || strlen(source) > (size_t)512 * 1024) {
 		scx_err(err, errlen, "policy %s: source missing or larger than 512 KiB", name);
 		return -EINVAL;
 	}
@@ -169,7 +169,7 @@ int scx_policy_add(scx_t *s, const char *name, const char *source, const char *m
 	}
 	sqlite3_finalize(st);
 	const char *pname = json_string_value(json_object_get(meta, "parent"));
-	if (pname && strcmp(pname, name)) {
+	if (pname && strcmp(pname, name) != 0) {
 		sqlite3_prepare_v2(
 			s->db, "SELECT id FROM version WHERE name=? ORDER BY version DESC LIMIT 1",
 			-1, &st, NULL);

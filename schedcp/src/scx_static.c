@@ -204,7 +204,7 @@ static int elf_checks(const char *path, json_t *rep, char *err, size_t errlen)
 		}
 		if (!(sh.sh_flags & SHF_EXECINSTR) || sh.sh_size == 0)
 			continue;
-		if (strcmp(name, ".text") && !starts(name, "struct_ops/") &&
+		if (strcmp(name, ".text") != 0 && !starts(name, "struct_ops/") &&
 		    !starts(name, "struct_ops.s/"))
 			FAIL("%s: program section '%s' is not a sched_ext op (only struct_ops "
 			     "programs are allowed)",

@@ -71,7 +71,7 @@ static int hmac_hex(scx_t *s, const json_t *verdict, char out[65])
 	     &mdlen);
 	free(text);
 	for (unsigned i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+		snprintf(out + (size_t)2 * i, 3, "%02x", md[i]);
 	return 0;
 }
 
@@ -93,7 +93,7 @@ int scx_verdict_check(scx_t *s, const json_t *verdict, const unsigned char *obj,
 		return -EACCES;
 	}
 	scx_sha256_hex(obj, objlen, sha);
-	if (!vsha || strcmp(sha, vsha)) {
+	if (!vsha || strcmp(sha, vsha) != 0) {
 		scx_err(err, errlen,
 			"the object's SHA-256 %.16s... is not the verified one %.16s... (tampered "
 			"object)",

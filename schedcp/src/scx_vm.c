@@ -165,7 +165,7 @@ json_t *scx_vm_run(scx_t *s, const char *plan, const char *const *files, size_t 
 				tmo,
 				s->kernel_path[0] ? s->kernel_path : NULL,
 				NULL};
-		st = scx_run_cmd(argv, NULL, s->boot_timeout_s + 30, &out, 64 * 1024);
+		st = scx_run_cmd(argv, NULL, s->boot_timeout_s + 30, &out, (size_t)64 * 1024);
 		free(out);
 		out = NULL;
 		unsigned char *log = NULL;

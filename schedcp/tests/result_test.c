@@ -44,9 +44,10 @@ int main(void)
 	size_t big = SCX_RESULT_LINE_MAX + 100;
 	char *buf = malloc(big + 64);
 	TK_REQUIRE(buf != NULL, "malloc");
-	memcpy(buf, "SCXR {\"label\":\"", 15);
-	memset(buf + 15, 'x', big - 15);
-	strcpy(buf + big, "\"}\nSCXR {\"label\":\"z\"}\n");
+	static const char head[] = "SCXR {\"label\":\"", tail[] = "\"}\nSCXR {\"label\":\"z\"}\n";
+	memcpy(buf, head, sizeof(head) - 1);
+	memset(buf + sizeof(head) - 1, 'x', big - (sizeof(head) - 1));
+	memcpy(buf + big, tail, sizeof(tail)); /* with its NUL */
 	r = scx_result_parse(buf, strlen(buf), err, sizeof(err));
 	TK_CHECK(r && json_array_size(json_object_get(r, "steps")) == 1 && scx_result_step(r, "z"),
 		 "oversized line handling");

@@ -1,3 +1,6 @@
 /* does not compile */
 #include "scx_common.bpf.h"
-int f(void) { return undeclared_thing + ; }
+int f(void)
+{
+	return undeclared_thing + ;
+}

@@ -100,7 +100,7 @@ static double now_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static double cpu_ms(void)
@@ -108,7 +108,7 @@ static double cpu_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static void sleep_ms(double ms)
@@ -162,7 +162,7 @@ static void kmsg_drain(void)
 			continue;
 		size_t l = strlen(msg);
 		if (kmsgn + l + 1 < sizeof(kmsg)) {
-			memcpy(kmsg + kmsgn, msg, l);
+			memcpy(kmsg + kmsgn, msg, l + 1); /* with its NUL */
 			kmsgn += l;
 		}
 	}
@@ -227,7 +227,7 @@ static int set_tunable(struct bpf_object *obj, const char *spec, char *why, size
 		const struct btf_var_secinfo *vs = btf_var_secinfos(sec);
 		for (int i = 0; i < btf_vlen(sec); i++, vs++) {
 			const struct btf_type *var = btf__type_by_id(btf, vs->type);
-			if (strcmp(btf__name_by_offset(btf, var->name_off), name))
+			if (strcmp(btf__name_by_offset(btf, var->name_off), name) != 0)
 				continue;
 			size_t sz;
 			char *data = bpf_map__initial_value(m, &sz);
@@ -358,6 +358,7 @@ struct worker {
 	double max_gap_ms; /* longest wait between two iterations (from fork) */
 	double start_ms;   /* fork time */
 	double done_ms;	   /* completion time, 0 while running */
+	double last_ms;	   /* its last loop iteration, 0 before the first */
 	volatile int stop;
 	char comm[16];
 };
@@ -382,6 +383,7 @@ static void worker_main(struct worker *w)
 		if (t - last > w->max_gap_ms)
 			w->max_gap_ms = t - last;
 		last = t;
+		w->last_ms = t;
 		w->cpu_ms = cpu_ms() - c0;
 		if (w->stop || (w->work_ms > 0 && w->cpu_ms >= w->work_ms))
 			break;
@@ -501,7 +503,7 @@ static void run_workload(const struct wl_opts *wo, bool policy_live, struct wl_r
 		if (policy_live && !r->ejected) {
 			char st[64];
 			read_line(state_path, st, sizeof(st));
-			if (strcmp(st, "enabled")) {
+			if (strcmp(st, "enabled") != 0) {
 				r->ejected = true;
 				snprintf(r->state_during, sizeof(r->state_during), "%s", st);
 			}
@@ -529,9 +531,10 @@ static void run_workload(const struct wl_opts *wo, bool policy_live, struct wl_r
 			kill(pids[i], SIGKILL);
 			waitpid(pids[i], NULL, 0);
 			r->lost++;
-			double gap = t_end - (w->done_ms ? w->done_ms : w->start_ms);
-			if (w->cpu_ms == 0 || gap > w->max_gap_ms)
-				w->max_gap_ms = t_end - w->start_ms > gap ? gap : gap;
+			/* its wait since it last ran (or since fork) */
+			double gap = t_end - (w->last_ms > 0 ? w->last_ms : w->start_ms);
+			if (gap > w->max_gap_ms)
+				w->max_gap_ms = gap;
 		} else {
 			r->completed++;
 		}
