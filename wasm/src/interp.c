@@ -604,7 +604,9 @@ static wasm_result interp(wasm_exec *ex, const void *const **labels_out)
 	uint8_t *mbase;
 	uint64_t msize;
 	uint8_t *mdirty;
-	const char *trap_msg = NULL;
+	/* volatile: each trap stores its message on its own cold path, where
+	 * a plain variable lets gcc compute the address in the hot handler */
+	const char *volatile trap_msg = NULL;
 #ifndef WASM_NO_SAFEPOINTS
 	cell *resume_pc = NULL;
 #endif
