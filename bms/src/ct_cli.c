@@ -592,19 +592,22 @@ static int cmd_pipeline(const struct opts *o)
 	/* The table for people on stderr, the numbers as JSON on stdout. */
 	fprintf(stderr,
 		"\ncore temperature RMSE (max abs error) in K on each target's held-out runs\n"
-		"%-4s %-24s %-14s %-14s %-14s %-14s %-14s %-14s\n",
+		"%-4s %-24s %-14s %-14s %-14s %-14s %-14s %-14s %-14s %-14s %-14s\n",
 		"cell", "C, Rc, Ru x nominal", "pre-trained", "MMD", "CORAL", "identify",
-		"near truth", "EKF");
+		"ident+MMD", "ident+CORAL", "near truth", "near+ident", "EKF");
 	json_t *arr = json_array();
 	for (int k = 0; k < c.n_targets; k++) {
 		const struct ct_pipe_row *r = &rows[k];
 		const struct ct_target *t = &ct_targets[k];
 		fprintf(stderr,
 			"%-4s %.2f, %.2f, %.2f         %.3f (%.2f)   %.3f (%.2f)   %.3f (%.2f)   "
-			"%.3f (%.2f)   %.3f (%.2f)   %.3f (%.2f)\n",
+			"%.3f (%.2f)   %.3f (%.2f)   %.3f (%.2f)   %.3f (%.2f)   %.3f (%.2f)   "
+			"%.3f (%.2f)\n",
 			t->name, t->m_c, t->m_rc, t->m_ru, r->pre.rmse, r->pre.max_abs, r->mmd.rmse,
 			r->mmd.max_abs, r->coral.rmse, r->coral.max_abs, r->sel.rmse,
-			r->sel.max_abs, r->near.rmse, r->near.max_abs, r->ekf_rmse, r->ekf_max);
+			r->sel.max_abs, r->sel_mmd.rmse, r->sel_mmd.max_abs, r->sel_coral.rmse,
+			r->sel_coral.max_abs, r->near.rmse, r->near.max_abs, r->near_id.rmse,
+			r->near_id.max_abs, r->ekf_rmse, r->ekf_max);
 		json_t *row = json_pack("{s:s, s:f, s:f, s:f, s:o, s:o, s:o, s:o, s:o, s:f, s:f}",
 					"target", t->name, "m_c", t->m_c, "m_rc", t->m_rc, "m_ru",
 					t->m_ru, "pretrained", err_json(&r->pre), "mmd",
@@ -616,6 +619,14 @@ static int cmd_pipeline(const struct opts *o)
 					      r->ident.Cc_JK / ct_thermal_nominal.Cc_JK,
 					      r->ident.Rc_KW / ct_thermal_nominal.Rc_KW,
 					      r->ident.Ru_KW / ct_thermal_nominal.Ru_KW));
+		json_object_set_new(row, "identify_mmd", err_json(&r->sel_mmd));
+		json_object_set_new(row, "identify_coral", err_json(&r->sel_coral));
+		json_object_set_new(row, "near_truth_identified", err_json(&r->near_id));
+		json_object_set_new(row, "near_identified_multipliers",
+				    json_pack("[f, f, f]",
+					      r->near_ident.Cc_JK / ct_thermal_nominal.Cc_JK,
+					      r->near_ident.Rc_KW / ct_thermal_nominal.Rc_KW,
+					      r->near_ident.Ru_KW / ct_thermal_nominal.Ru_KW));
 		json_array_append_new(arr, row);
 	}
 	json_t *j = json_pack("{s:s, s:i, s:f, s:o}", "size", size, "seed", (int)c.seed,
@@ -640,6 +651,12 @@ static int cmd_pipeline(const struct opts *o)
 			rows[k].ident.Cc_JK / ct_thermal_nominal.Cc_JK,
 			rows[k].ident.Rc_KW / ct_thermal_nominal.Rc_KW,
 			rows[k].ident.Ru_KW / ct_thermal_nominal.Ru_KW);
+	fprintf(stderr, "\nidentified within the near-the-truth prior (x nominal):");
+	for (int k = 0; k < c.n_targets; k++)
+		fprintf(stderr, " %s %.3f %.3f %.3f;", ct_targets[k].name,
+			rows[k].near_ident.Cc_JK / ct_thermal_nominal.Cc_JK,
+			rows[k].near_ident.Rc_KW / ct_thermal_nominal.Rc_KW,
+			rows[k].near_ident.Ru_KW / ct_thermal_nominal.Ru_KW);
 	fprintf(stderr, "\npipeline: %.1f s\n", t1 - t0);
 	return print_json(j);
 }

@@ -284,6 +284,52 @@ int ct_identify(const struct ct_cell *cell, const struct ct_dataset *unl, int th
 	return 0;
 }
 
+int ct_identify_box(const struct ct_cell *cell, const struct ct_dataset *unl, int threads,
+		    const struct ct_thermal_params *centre, double w, struct ct_thermal_params *out,
+		    double *misfit)
+{
+	(void)threads;
+	const double c0[3] = {centre->Cc_JK / ct_thermal_nominal.Cc_JK,
+			      centre->Rc_KW / ct_thermal_nominal.Rc_KW,
+			      centre->Ru_KW / ct_thermal_nominal.Ru_KW};
+	double lo[3], hi[3], m[3];
+	for (int k = 0; k < 3; k++) {
+		lo[k] = c0[k] / (1.0 + w);
+		hi[k] = c0[k] / (1.0 - w);
+		m[k] = c0[k];
+	}
+	struct ct_thermal_params p = scaled(m[0], m[1], m[2]);
+	double f = ct_surface_misfit(cell, &p, unl, unl->n);
+	/* Coordinate search with relative steps of w/2 down to w/32, every
+	 * trial clamped into the box. */
+	for (int level = 0; level < 5; level++) {
+		double step = 0.5 * w / (double)(1 << level);
+		int moved = 1;
+		for (int guard = 0; moved && guard < 20; guard++) {
+			moved = 0;
+			for (int k = 0; k < 3; k++)
+				for (int sgn = -1; sgn <= 1; sgn += 2) {
+					double t[3] = {m[0], m[1], m[2]};
+					t[k] *= 1.0 + sgn * step;
+					t[k] = t[k] < lo[k] ? lo[k] : t[k] > hi[k] ? hi[k] : t[k];
+					if (t[k] == m[k])
+						continue;
+					p = scaled(t[0], t[1], t[2]);
+					double v = ct_surface_misfit(cell, &p, unl, unl->n);
+					if (v < f) {
+						f = v;
+						memcpy(m, t, sizeof(m));
+						moved = 1;
+					}
+				}
+		}
+	}
+	*out = scaled(m[0], m[1], m[2]);
+	if (misfit)
+		*misfit = f;
+	return 0;
+}
+
 int ct_pipeline_run(const struct ct_cell *cell, const struct ct_pipe_cfg *c,
 		    struct ct_pipe_row rows[CT_N_TARGETS], char *err, size_t errlen)
 {
@@ -365,6 +411,30 @@ int ct_pipeline_run(const struct ct_cell *cell, const struct ct_pipe_cfg *c,
 				if (!bad)
 					bad = ct_train(&ad, &ssub, NULL, &ac, err, errlen) != 0 ||
 					      eval_mlp(&ad, &test, out, err, errlen) != 0;
+				/* Feature alignment on top: the re-simulated
+				 * runs as the source, the target's unlabeled
+				 * runs as the target. */
+				for (int v = CT_UDA_MMD; !bad && v <= CT_UDA_CORAL; v++) {
+					struct ct_mlp a2;
+					struct ct_train_cfg vc = tc;
+					vc.epochs = c->adapt_epochs;
+					vc.lr = c->adapt_lr;
+					vc.uda = v;
+					vc.lambda =
+						v == CT_UDA_MMD ? c->lambda_mmd : c->lambda_coral;
+					vc.seed = c->seed + 53 + (uint64_t)k;
+					if (copy_mlp(&ad, &a2) != 0) {
+						snprintf(err, errlen, "adaptation: out of memory");
+						bad = 1;
+						break;
+					}
+					bad = ct_train(&a2, &ssub, &stgt, &vc, err, errlen) != 0 ||
+					      eval_mlp(&a2, &test,
+						       v == CT_UDA_MMD ? &r->sel_mmd
+								       : &r->sel_coral,
+						       err, errlen) != 0;
+					ct_mlp_free(&a2);
+				}
 				ct_dataset_free(&sub);
 			} else if (!bad) {
 				bad = ct_train(&ad, &ssrc, &stgt, &ac, err, errlen) != 0 ||
@@ -380,7 +450,6 @@ int ct_pipeline_run(const struct ct_cell *cell, const struct ct_pipe_cfg *c,
 			}
 		}
 		ct_samples_free(&stgt);
-		ct_dataset_free(&unl);
 		if (c->near) {
 			const struct ct_target *t = &ct_targets[k];
 			struct ct_gen_cfg ng;
@@ -407,17 +476,39 @@ int ct_pipeline_run(const struct ct_cell *cell, const struct ct_pipe_cfg *c,
 					ct_mlp_free(&nm);
 				}
 			}
+			/* The same prior, sharpened by the unlabeled runs: the
+			 * parameters are identified inside the prior's box
+			 * (the truth is within 5% of the centre), and the same
+			 * sweep (span 5%, same seed) is centred there. */
+			if (!bad) {
+				ct_identify_box(cell, &unl, c->threads, &ng.centre, 0.05,
+						&r->near_ident, NULL);
+				ng.centre = r->near_ident;
+				bad = ct_generate(cell, &ng, &nds, err, errlen) != 0;
+			}
+			if (!bad) {
+				bad = train_on(c, &nds, c->near_epochs, c->seed + 31 + (uint64_t)k,
+					       &nm, err, errlen) != 0;
+				ct_dataset_free(&nds);
+				if (!bad) {
+					bad = eval_mlp(&nm, &test, &r->near_id, err, errlen) != 0;
+					ct_mlp_free(&nm);
+				}
+			}
 			if (bad) {
+				ct_dataset_free(&unl);
 				ct_dataset_free(&test);
 				goto out;
 			}
 		}
+		ct_dataset_free(&unl);
 		ct_dataset_free(&test);
 		logf_(c,
-		      "%s: pre %.3f  mmd %.3f  coral %.3f  ident %.3f  near %.3f  ekf %.3f (max "
-		      "%.2f) K RMSE",
+		      "%s: pre %.3f  mmd %.3f  coral %.3f  ident %.3f (+mmd %.3f +coral %.3f)  "
+		      "near %.3f  near+ident %.3f  ekf %.3f (max %.2f) K RMSE",
 		      ct_targets[k].name, r->pre.rmse, r->mmd.rmse, r->coral.rmse, r->sel.rmse,
-		      r->near.rmse, r->ekf_rmse, r->ekf_max);
+		      r->sel_mmd.rmse, r->sel_coral.rmse, r->near.rmse, r->near_id.rmse,
+		      r->ekf_rmse, r->ekf_max);
 	}
 	rc = 0;
 out:

@@ -41,7 +41,10 @@ void ct_pipe_defaults(struct ct_pipe_cfg *c, const char *size);
 struct ct_pipe_row {
 	struct ct_thermal_params truth;
 	struct ct_err pre, mmd, coral, sel, near; /* sel: identify + re-simulate */
+	struct ct_err sel_mmd, sel_coral;	  /* sel, then MMD or CORAL on the target */
+	struct ct_err near_id;			  /* near the truth, centre identified in the box */
 	struct ct_thermal_params ident;		  /* identified from unlabeled data */
+	struct ct_thermal_params near_ident;	  /* identified within the near prior */
 	double ekf_rmse, ekf_max;
 };
 
@@ -65,6 +68,14 @@ double ct_surface_misfit(const struct ct_cell *cell, const struct ct_thermal_par
  * minimising the surface misfit; writes the parameters and the misfit (K). */
 int ct_identify(const struct ct_cell *cell, const struct ct_dataset *unl, int threads,
 		struct ct_thermal_params *out, double *misfit);
+
+/* Identifies (C, Rc, Ru) within a prior box: each multiplier between
+ * centre/(1+w) and centre/(1-w) (the truth within w of the centre), by a
+ * coordinate search from the centre on the surface misfit of all of unl's
+ * runs. Deterministic; threads is reserved. */
+int ct_identify_box(const struct ct_cell *cell, const struct ct_dataset *unl, int threads,
+		    const struct ct_thermal_params *centre, double w, struct ct_thermal_params *out,
+		    double *misfit);
 
 /* Target test/adaptation data as the pipeline makes it (labeled or not). */
 int ct_target_data(const struct ct_cell *cell, const struct ct_pipe_cfg *cfg, int target,

@@ -1,8 +1,10 @@
 /* ct_pipeline_test: the reduced pipeline end to end (generate, pre-train,
- * adapt with MMD, CORAL and identification + re-simulation, evaluate, EKF, near-the-truth
- * training) gives bit-identical numbers when run twice and with one or two
- * threads; generation alone too; and a trained network beats the trivial
- * estimate "core = surface" on held-out runs.
+ * adapt with MMD, CORAL and identification + re-simulation (alone and followed by
+ * MMD or CORAL), evaluate, EKF, near-the-truth training with the fixed and the
+ * identified centre) gives bit-identical numbers when run twice and with one or
+ * two threads; generation alone too; identification inside a prior box moves
+ * towards the truth and stays in the box; and a trained network beats the
+ * trivial estimate "core = surface" on held-out runs.
  */
 #include <math.h>
 #include <stdio.h>
@@ -25,7 +27,10 @@ static int same_rows(const struct ct_pipe_row *a, const struct ct_pipe_row *b)
 		const struct ct_pipe_row *x = &a[k], *y = &b[k];
 		if (!same_err(&x->pre, &y->pre) || !same_err(&x->mmd, &y->mmd) ||
 		    !same_err(&x->coral, &y->coral) || !same_err(&x->sel, &y->sel) ||
-		    !same_err(&x->near, &y->near) || x->ekf_rmse != y->ekf_rmse ||
+		    !same_err(&x->near, &y->near) || !same_err(&x->sel_mmd, &y->sel_mmd) ||
+		    !same_err(&x->sel_coral, &y->sel_coral) ||
+		    !same_err(&x->near_id, &y->near_id) ||
+		    x->near_ident.Rc_KW != y->near_ident.Rc_KW || x->ekf_rmse != y->ekf_rmse ||
 		    x->ekf_max != y->ekf_max || x->ident.Cc_JK != y->ident.Cc_JK ||
 		    x->ident.Rc_KW != y->ident.Rc_KW || x->ident.Ru_KW != y->ident.Ru_KW)
 			return 0;
@@ -114,6 +119,41 @@ static void learns(const struct ct_cell *cell)
 	ct_dataset_free(&test);
 }
 
+/* Identification inside a prior box, on unlabeled radial runs of a cell whose
+ * parameters the test sets: from a centre 5% off in Rc it moves Rc closer to
+ * the truth, and from a centre 30% off it stays inside the box. */
+static void identify_box(const struct ct_cell *cell)
+{
+	struct ct_gen_cfg g;
+	ct_gen_defaults(&g);
+	g.n_seq = 2;
+	g.len_s = 1800;
+	g.span = 0.0;
+	g.labeled = 0;
+	g.seed = 4242;
+	g.centre.Cc_JK *= 0.8;
+	g.centre.Cs_JK *= 0.8;
+	g.centre.Rc_KW *= 1.3;
+	g.centre.Ru_KW *= 0.9;
+	struct ct_dataset unl;
+	TK_REQUIRE(ct_generate(cell, &g, &unl, err, sizeof(err)) == 0, "%s", err);
+	struct ct_thermal_params c = g.centre, id;
+	c.Rc_KW *= 1.05;
+	TK_REQUIRE(ct_identify_box(cell, &unl, 1, &c, 0.05, &id, NULL) == 0, "identify");
+	double before = fabs(c.Rc_KW - g.centre.Rc_KW), after = fabs(id.Rc_KW - g.centre.Rc_KW);
+	TK_CHECK(after < 0.5 * before, "Rc %.4f from centre %.4f, truth %.4f", id.Rc_KW, c.Rc_KW,
+		 g.centre.Rc_KW);
+	c = g.centre;
+	c.Rc_KW *= 1.3;
+	TK_REQUIRE(ct_identify_box(cell, &unl, 1, &c, 0.05, &id, NULL) == 0, "identify");
+	TK_CHECK(id.Rc_KW >= c.Rc_KW / 1.05 * (1 - 1e-12) && id.Rc_KW <= c.Rc_KW / 0.95 &&
+			 id.Cc_JK >= c.Cc_JK / 1.05 * (1 - 1e-12) &&
+			 id.Cc_JK <= c.Cc_JK / 0.95 * (1 + 1e-12),
+		 "identification left the box: Rc %.4f around %.4f", id.Rc_KW, c.Rc_KW);
+	TK_CHECK(id.Rc_KW < c.Rc_KW, "Rc did not move towards the truth: %.4f", id.Rc_KW);
+	ct_dataset_free(&unl);
+}
+
 int main(void)
 {
 	struct ct_cell cell;
@@ -127,13 +167,16 @@ int main(void)
 	TK_CHECK(same_rows(a, c), "one thread and two threads differ");
 	TK_CHECK(isfinite(a[0].pre.rmse) && a[0].pre.rmse > 0.0 && a[0].pre.n > 0 &&
 			 isfinite(a[1].coral.rmse) && isfinite(a[1].sel.rmse) &&
-			 isfinite(a[1].near.rmse) && a[1].ekf_rmse > 0.0,
+			 isfinite(a[1].near.rmse) && isfinite(a[1].sel_mmd.rmse) &&
+			 isfinite(a[1].sel_coral.rmse) && isfinite(a[1].near_id.rmse) &&
+			 a[1].ekf_rmse > 0.0,
 		 "results missing");
 	printf("reduced pipeline, T1: pre %.3f mmd %.3f coral %.3f identify %.3f near %.3f ekf "
 	       "%.3f\n",
 	       a[0].pre.rmse, a[0].mmd.rmse, a[0].coral.rmse, a[0].sel.rmse, a[0].near.rmse,
 	       a[0].ekf_rmse);
 	gen_threads(&cell);
+	identify_box(&cell);
 	learns(&cell);
 	ct_cell_free(&cell);
 	return tk_finish();
