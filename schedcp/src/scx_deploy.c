@@ -30,7 +30,7 @@
 /* Loads a verified version's object into a file under runs/, after checking
  * its verdict. */
 static int load_verified(scx_t *s, const char *name, int version, int *ver, char *path, size_t plen,
-			 char *err, size_t errlen)
+			 char *sets, size_t setslen, char *err, size_t errlen)
 {
 	sqlite3_int64 id;
 	unsigned char *obj = NULL;
@@ -52,6 +52,20 @@ static int load_verified(scx_t *s, const char *name, int version, int *ver, char
 		scx_err(err, errlen, "policy %s version %d refused: %s", name, *ver, e2);
 		goto out;
 	}
+	/* the tunables it was verified with (signed); only loader arguments */
+	const char *ts = json_string_value(json_object_get(verdict, "tunables"));
+	if (!ts)
+		ts = "";
+	for (const char *c = ts; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' || *c == '=' ||
+		      *c == ' ')) {
+			scx_err(err, errlen, "policy %s version %d: bad tunables in its verdict",
+				name, *ver);
+			rc = -EINVAL;
+			goto out;
+		}
+	snprintf(sets, setslen, "%s", ts);
 	char runs[PATH_MAX];
 	scx_path(runs, sizeof(runs), "%s/runs", s->cache_dir);
 	mkdir(runs, 0755);
@@ -77,7 +91,9 @@ int scx_deploy(scx_t *s, const char *name, json_t **result, char *err, size_t er
 	json_t *res = NULL;
 
 	*result = NULL;
-	if ((rc = load_verified(s, name, 0, &ver, path, sizeof(path), err, errlen))) {
+	char sets[1024], fsets[1024];
+	if ((rc = load_verified(s, name, 0, &ver, path, sizeof(path), sets, sizeof(sets), err,
+				errlen))) {
 		scx_repo_history_add(s, "deploy", name, ver, "refused", err, NULL);
 		json_decref(cur);
 		return rc;
@@ -87,7 +103,8 @@ int scx_deploy(scx_t *s, const char *name, json_t **result, char *err, size_t er
 		int want = (int)json_integer_value(json_object_get(cur, "version"));
 		char e2[256];
 		if ((strcmp(fname, name) != 0 || want != ver) &&
-		    load_verified(s, fname, want, &fver, fpath, sizeof(fpath), e2, sizeof(e2)))
+		    load_verified(s, fname, want, &fver, fpath, sizeof(fpath), fsets, sizeof(fsets),
+				  e2, sizeof(e2)))
 			fpath[0] = 0; /* no longer verifiable: fall back to the default */
 		if (!strcmp(fname, name) && want == ver)
 			fpath[0] = 0;
@@ -98,11 +115,12 @@ int scx_deploy(scx_t *s, const char *name, json_t **result, char *err, size_t er
 	const char *base = strrchr(path, '/') + 1;
 	const char *fbase = fpath[0] ? strrchr(fpath, '/') + 1 : NULL;
 	if (asprintf(&plan,
-		     "scx_guest run --label canary --policy \"$P/%s\" --workload build --tasks 12 "
+		     "scx_guest run --label canary --policy \"$P/%s\" %s --workload build --tasks "
+		     "12 "
 		     "--work-ms 40 --deadline-ms 15000 --with-baseline 1 --max-regress %.2f "
 		     "--max-wait-ms 1000%s%s%s",
-		     base, SCX_CANARY_REGRESS, fbase ? " --fallback \"$P/" : "", fbase ? fbase : "",
-		     fbase ? "\"" : "") < 0) {
+		     base, sets, SCX_CANARY_REGRESS, fbase ? " --fallback \"$P/" : "",
+		     fbase ? fbase : "", fbase ? "\"" : "") < 0) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -191,23 +209,25 @@ int scx_rollback(scx_t *s, json_t **result, char *err, size_t errlen)
 		rc = -ENOENT;
 		goto out;
 	}
+	char sets[1024], psets[1024];
 	if ((rc = load_verified(s, cname, (int)json_integer_value(json_object_get(cur, "version")),
-				&ver, path, sizeof(path), err, errlen)))
+				&ver, path, sizeof(path), sets, sizeof(sets), err, errlen)))
 		goto out;
 	char e2[256];
 	if (pname &&
 	    load_verified(s, pname, (int)json_integer_value(json_object_get(prev, "version")),
-			  &pver, ppath, sizeof(ppath), e2, sizeof(e2)))
+			  &pver, ppath, sizeof(ppath), psets, sizeof(psets), e2, sizeof(e2)))
 		ppath[0] = 0;
 	if ((rc = scx_env_prepare(s, err, errlen)))
 		goto out;
 	char *plan = NULL;
 	const char *pbase = ppath[0] ? strrchr(ppath, '/') + 1 : NULL;
 	if (asprintf(&plan,
-		     "scx_guest run --label rollback --policy \"$P/%s\" --workload fair --tasks 2 "
+		     "scx_guest run --label rollback --policy \"$P/%s\" %s --workload fair --tasks "
+		     "2 "
 		     "--duration-ms 300 --force-rollback 1%s%s%s",
-		     strrchr(path, '/') + 1, pbase ? " --fallback \"$P/" : "", pbase ? pbase : "",
-		     pbase ? "\"" : "") < 0) {
+		     strrchr(path, '/') + 1, sets, pbase ? " --fallback \"$P/" : "",
+		     pbase ? pbase : "", pbase ? "\"" : "") < 0) {
 		rc = -ENOMEM;
 		goto out;
 	}

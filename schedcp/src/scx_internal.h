@@ -69,9 +69,17 @@ int scx_static_check(scx_t *s, const char *obj_path, json_t **report, char *err,
 
 /* ---- verdicts (scx_verify.c) ---- */
 
-/* Verifies an object; compile_report (may be NULL) is stored in the verdict. */
+/* Verifies an object; compile_report (may be NULL) is stored in the verdict;
+ * sets (loader arguments from scx_tunable_args, or NULL) are used in every
+ * run and signed into the verdict, so deployment loads what was verified. */
 int scx_verify_object(scx_t *s, const char *name, int version, const unsigned char *obj, size_t len,
-		      json_t *compile_report, scx_verdict *v, char *err, size_t errlen);
+		      json_t *compile_report, const char *sets, scx_verdict *v, char *err,
+		      size_t errlen);
+
+/* The loader arguments ("--set NAME=VALUE ...") for the tunables in policy
+ * metadata that carry a "default" (checked against their type and range);
+ * "" when none. -EINVAL when a tunable cannot be passed safely. */
+int scx_tunable_args(const json_t *meta, char *out, size_t outlen, char *err, size_t errlen);
 
 /* snprintf for paths (a function, so that the compiler's truncation warnings
  * do not fire on every join of two bounded strings). */

@@ -64,6 +64,45 @@ static bool name_ok(const char *name)
 	return true;
 }
 
+int scx_tunable_args(const json_t *meta, char *out, size_t outlen, char *err, size_t errlen)
+{
+	size_t i, n = 0;
+	json_t *t;
+
+	out[0] = 0;
+	json_array_foreach(json_object_get(meta, "tunables"), i, t)
+	{
+		const char *name = json_string_value(json_object_get(t, "name"));
+		json_t *def = json_object_get(t, "default");
+		json_t *mn = json_object_get(t, "min"), *mx = json_object_get(t, "max");
+		if (!def)
+			continue;
+		bool ok = name && *name && strlen(name) < 64 && json_is_integer(def);
+		for (const char *c = name; ok && *c; c++)
+			ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			     (*c >= '0' && *c <= '9') || *c == '_';
+		json_int_t v = json_integer_value(def);
+		if (ok && ((mn && (double)v < json_number_value(mn)) ||
+			   (mx && (double)v > json_number_value(mx))))
+			ok = false;
+		if (!ok) {
+			scx_err(err, errlen,
+				"metadata: tunables[%zu] (%s): default must be an integer within "
+				"[min, max] and the name an identifier",
+				i, name ? name : "?");
+			return -EINVAL;
+		}
+		int w = snprintf(out + n, outlen - n, "%s--set %s=%lld", n ? " " : "", name,
+				 (long long)v);
+		if (w < 0 || (size_t)w >= outlen - n) {
+			scx_err(err, errlen, "metadata: too many tunables");
+			return -EINVAL;
+		}
+		n += (size_t)w;
+	}
+	return 0;
+}
+
 json_t *scx_meta_parse(const char *meta_json, char *err, size_t errlen)
 {
 	json_error_t je;

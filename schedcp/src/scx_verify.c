@@ -124,13 +124,13 @@ static void check(json_t *checks, const char *name, bool ok, const char *detail,
 /* The stress plan: the build and wakeup steps measure the default scheduler
  * just before the policy; the plan stops at the first step that fails. */
 static const char *plan_fmt =
-	"scx_guest run --label fair --policy \"$P/%s\" --workload fair --tasks 4 "
+	"scx_guest run --label fair --policy \"$P/%s\" %s --workload fair --tasks 4 "
 	"--duration-ms 2000 --deadline-ms 4000 --with-baseline 1 --max-wait-ms %.0f "
 	"--min-jain %.2f || exit 0\n"
-	"scx_guest run --label build --policy \"$P/%s\" --workload build --tasks 12 "
+	"scx_guest run --label build --policy \"$P/%s\" %s --workload build --tasks 12 "
 	"--work-ms 40 --deadline-ms 15000 --with-baseline 1 --max-wait-ms %.0f "
 	"--max-regress %.2f || exit 0\n"
-	"scx_guest run --label wakeup --policy \"$P/%s\" --workload wakeup --tasks 2 "
+	"scx_guest run --label wakeup --policy \"$P/%s\" %s --workload wakeup --tasks 2 "
 	"--duration-ms 1000 --deadline-ms 6000 --with-baseline 1 --wake-factor %.1f "
 	"--wake-slack-ms %.1f\n";
 
@@ -246,7 +246,8 @@ static void dynamic_checks(const json_t *res, json_t *checks, char *reason, size
 }
 
 int scx_verify_object(scx_t *s, const char *name, int version, const unsigned char *obj, size_t len,
-		      json_t *compile_report, scx_verdict *v, char *err, size_t errlen)
+		      json_t *compile_report, const char *sets, scx_verdict *v, char *err,
+		      size_t errlen)
 {
 	char path[PATH_MAX], reason[256] = "", mac[65];
 	json_t *verdict = json_object(), *checks = json_array(), *rep = NULL, *res = NULL;
@@ -264,6 +265,9 @@ int scx_verify_object(scx_t *s, const char *name, int version, const unsigned ch
 	json_object_set_new(verdict, "object_sha256", json_string(v->object_sha256));
 	json_object_set_new(verdict, "verified_at", json_integer((json_int_t)time(NULL)));
 	json_object_set_new(verdict, "checks", checks);
+	if (!sets)
+		sets = "";
+	json_object_set_new(verdict, "tunables", json_string(sets));
 	if (compile_report) {
 		json_object_set(verdict, "compile", compile_report);
 		check(checks, "compile", true, "clang-19, sandboxed", reason, sizeof(reason));
@@ -281,8 +285,8 @@ int scx_verify_object(scx_t *s, const char *name, int version, const unsigned ch
 	if (src == 0) {
 		char *plan = NULL;
 		const char *base = strrchr(path, '/') + 1;
-		if (asprintf(&plan, plan_fmt, base, SCX_MAX_WAIT_MS, SCX_MIN_JAIN, base,
-			     SCX_MAX_WAIT_MS, SCX_MAX_SLOWDOWN - 1, base, SCX_MAX_WAKE_FACTOR,
+		if (asprintf(&plan, plan_fmt, base, sets, SCX_MAX_WAIT_MS, SCX_MIN_JAIN, base, sets,
+			     SCX_MAX_WAIT_MS, SCX_MAX_SLOWDOWN - 1, base, sets, SCX_MAX_WAKE_FACTOR,
 			     SCX_WAKE_SLACK_MS) < 0) {
 			rc = -ENOMEM;
 			goto fail;
@@ -418,8 +422,17 @@ int scx_verify_policy(scx_t *s, const char *name, int version, scx_verdict *v, c
 	unlink(path);
 	if (rc)
 		goto out;
+	/* the tunables' defaults from the metadata, verified and signed as such */
+	char sets[1024];
+	json_t *shown = scx_policy_show(s, name, ver, err, errlen);
+	rc = shown ? scx_tunable_args(json_object_get(shown, "meta"), sets, sizeof(sets), err,
+				      errlen)
+		   : -ENOENT;
+	json_decref(shown);
+	if (rc)
+		goto out;
 	json_t *cr = compile_report(log);
-	rc = scx_verify_object(s, name, ver, obj, olen, cr, v, err, errlen);
+	rc = scx_verify_object(s, name, ver, obj, olen, cr, sets, v, err, errlen);
 	json_decref(cr);
 	if (rc == 0) {
 		scx_repo_set_object(s, id, obj, olen, v->object_sha256, v->json, v->passed);
@@ -444,7 +457,7 @@ int scx_verify_file(scx_t *s, const char *path, scx_verdict *v, char *err, size_
 	if ((rc = scx_read_file(path, &data, &len, 64 << 20, err, errlen)))
 		return rc;
 	if (pl > 2 && !strcmp(path + pl - 2, ".o")) {
-		rc = scx_verify_object(s, path, 0, data, len, NULL, v, err, errlen);
+		rc = scx_verify_object(s, path, 0, data, len, NULL, NULL, v, err, errlen);
 		free(data);
 		return rc;
 	}
@@ -461,7 +474,7 @@ int scx_verify_file(scx_t *s, const char *path, scx_verdict *v, char *err, size_
 	if (rc)
 		goto out;
 	json_t *cr = compile_report(log);
-	rc = scx_verify_object(s, path, 0, obj, olen, cr, v, err, errlen);
+	rc = scx_verify_object(s, path, 0, obj, olen, cr, NULL, v, err, errlen);
 	json_decref(cr);
 out:
 	free(data);

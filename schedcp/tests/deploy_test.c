@@ -26,6 +26,11 @@ static void verify_ok(scx_t *s, const char *name)
 	TK_CHECK(v.passed, "%s rejected: %s", name, v.reason);
 	TK_CHECK(strlen(str(v.json, "hmac")) == 64, "%s: verdict not signed", name);
 	TK_CHECK(!strcmp(str(v.json, "object_sha256"), v.object_sha256), "%s: sha", name);
+	/* the metadata's tunable defaults are passed to the loader (a name that
+	 * is not a variable of the policy would fail the load) and signed */
+	if (!strcmp(name, "vtime"))
+		TK_CHECK(!strcmp(str(v.json, "tunables"), "--set slice_ns=5000000"),
+			 "vtime tunables: '%s'", str(v.json, "tunables"));
 	scx_verdict_free(&v);
 }
 
