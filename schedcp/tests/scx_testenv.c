@@ -4,6 +4,7 @@
 #include "scx_internal.h"
 #include "testkit.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,21 @@ const char *scx_test_dir(void)
 	return dir;
 }
 
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* The temporary folder goes when the test ends, whatever its outcome. */
+static void cleanup(void)
+{
+	if (dir[0] && !getenv("SCX_KEEP_RUNS"))
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 scx_t *scx_test_open(bool need_vm)
 {
 	char err[1024];
@@ -25,6 +41,7 @@ scx_t *scx_test_open(bool need_vm)
 	snprintf(dir, sizeof(dir), "/tmp/scx-test-XXXXXX");
 	if (!mkdtemp(dir))
 		tk_skip("no temporary folder");
+	atexit(cleanup);
 	snprintf(repo, sizeof(repo), "%s/repo.db", dir);
 	scx_config cfg = {
 		.repo_path = repo, .cache_dir = SCX_TEST_CACHE, .share_dir = SCX_TEST_SHARE};
