@@ -83,3 +83,6 @@ target_compile_definitions(scx_bench_makespan PRIVATE SCX_DEFAULT_CACHE="${SCX_C
 isthmus_add_bench(NAME scx_makespan COMMAND $<TARGET_FILE:scx_bench_makespan>)
 
 isthmus_add_test(NAME scx_cli COMMAND sh ${SCX_TESTS}/cli_test.sh $<TARGET_FILE:schedcp>)
+
+# make demo: seed, verify, deploy and roll back a policy in the sched_ext VM.
+isthmus_add_demo(NAME schedcp COMMAND ${SCX_DIR}/demo.sh ${PROJECT_BINARY_DIR})
