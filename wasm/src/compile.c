@@ -1967,6 +1967,26 @@ static void body(struct cc *c)
  * to it, a safe point or any other reference to it is unaffected. Going
  * from the last operation back, the second may itself have become a pair
  * (or longer chain), which a chain entry of the table continues. */
+/* The multiply-add read-modify-write that the operation a at start k and
+ * the next one (b) make, or -1: an f64.mul (or the f64.mul of a loaded
+ * value) into a stack slot that the next operation, an f64 add
+ * read-modify-write, adds to memory and nothing else reads (a stack value
+ * is read once; the add's address is not that slot). A branch to the add
+ * runs the add alone, with its cells unchanged. */
+static int muladd(struct cc *c, uint32_t k, int a, int b)
+{
+	if (b != OP_F64_ADD_LB_RMW || (a != OP_F64_MUL && a != OP_F64_MUL_LB))
+		return -1;
+	uint32_t at = c->starts[k], len = a == OP_F64_MUL ? 4 : 5;
+	if (c->starts[k + 1] != at + len)
+		return -1;
+	uint64_t dst = c->code[at + 1].u;
+	const cell *add = &c->code[at + len];
+	if (dst < c->nlocals + c->npool_final || add[3].u != dst || add[1].u == dst)
+		return -1;
+	return a == OP_F64_MUL ? OP_F64_MULADD_RMW : OP_F64_MULADD_LB_RMW;
+}
+
 static void fuse_pairs(struct cc *c)
 {
 	if (c->nstarts < 2)
@@ -1976,6 +1996,13 @@ static void fuse_pairs(struct cc *c)
 	for (uint32_t k = c->nstarts - 1; k-- > 0;) {
 		cell *at = &c->code[c->starts[k]];
 		int a = wasm_interp_op_of(at->h);
+		int s = muladd(c, k, a, next_orig);
+		if (s >= 0) {
+			at->h = c->labels[s];
+			next_orig = a;
+			next_cur = s;
+			continue;
+		}
 		int f = wasm_interp_pair(a, next_cur);
 		if (f < 0 && next_cur != next_orig)
 			f = wasm_interp_pair(a, next_orig);

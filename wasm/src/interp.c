@@ -467,6 +467,34 @@ static void opstats(const void *h)
 	}
 #define STF64(name, expr) L_##name : BODY_STF64(expr) NEXT();
 
+/* f64.mul then the f64 add read-modify-write of its product, as the two
+ * operations' cells: (mul_lb dst addr1 off1 x)(add_rmw addr0 off0 dst -),
+ * or (mul dst a b)(add_rmw addr0 off0 dst -). The product stays in a
+ * register: dst is a stack slot that nothing reads after the add
+ * (compile.c, fuse_pairs). Same arithmetic in the same operand order,
+ * same bounds checks in the same order as the two operations. */
+#define BODY_MULADD_RMW(N, prod)                                   \
+	{                                                          \
+		double o = (prod);                                 \
+		uint64_t ea = (uint64_t)U32((N) + 1) + A((N) + 2); \
+		if (unlikely(ea + 8 > msize))                      \
+			goto trap_oob;                             \
+		uint8_t *p = mbase + ea;                           \
+		double m = bits_f64(ld64(p));                      \
+		st64(p, f64_bits(o + m));                          \
+		MARK_DIRTY(ea, 8);                                 \
+		pc += (N) + 5;                                     \
+	}
+#define PB_F64_MULADD_RMW BODY_MULADD_RMW(4, F64(2) * F64(3))
+#define PB_F64_MULADD_LB_RMW                             \
+	{                                                \
+		uint64_t ea1 = (uint64_t)U32(2) + A(3);  \
+		if (unlikely(ea1 + 8 > msize))           \
+			goto trap_oob;                   \
+		double m1 = bits_f64(ld64(mbase + ea1)); \
+		BODY_MULADD_RMW(5, F64(4) * m1)          \
+	}
+
 /* The bodies of the operations that start pairs. */
 #define PB_I64_STORE32	       BODY_STORE(4, st32(p, (uint32_t)v))
 #define PB_I64_ADD	       BODY_BIN64(a + b)
@@ -1178,6 +1206,8 @@ L_I64_REM_U : {
 	RMWF64(F64_MUL_LB_RMW, o * m)
 	RMWF64(F64_DIV_LB_RMW, o / m)
 	RMWF64(F64_SUB_LA_RMW, m - o)
+	OPB(F64_MULADD_LB_RMW)
+	OPB(F64_MULADD_RMW)
 	RMWF64(F64_DIV_LA_RMW, m / o)
 	RMWI32(I32_ADD_LB_RMW, o + m)
 	RMWI32(I32_SUB_LB_RMW, o - m)

@@ -402,7 +402,10 @@
 	X(BR_IF_AND_IMM)                                                          \
 	X(BR_UNLESS_AND_IMM)                                                      \
 	X(BR_IF_AND_IMM_LOOP)                                                     \
-	X(BR_UNLESS_AND_IMM_LOOP)
+	X(BR_UNLESS_AND_IMM_LOOP)                                                 \
+	/* f64.mul, then an add read-modify-write of its product (fuse_pairs) */  \
+	X(F64_MULADD_LB_RMW)                                                      \
+	X(F64_MULADD_RMW)
 
 /* Pairs of consecutive operations that run as one handler (compile.c,
  * fuse_pairs): the first one's body, then a direct jump to the second's

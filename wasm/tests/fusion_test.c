@@ -5,8 +5,9 @@
  * around the edges of signed and unsigned order, and requires the fused
  * forms to agree with the plain compare. It also checks f64 arithmetic
  * with an operand fused from f64.load (each side, constants, traps) and
- * stored by a fused f64.store, f64 and i32 read-modify-write, and i32 arithmetic on an operand
- * fused from i32.load.
+ * stored by a fused f64.store, f64 and i32 read-modify-write, an f64
+ * multiply fused into the read-modify-write that adds its product to
+ * memory, and i32 arithmetic on an operand fused from i32.load.
  *
  * Usage: wasm_fusion_test FUSION.wasm
  */
@@ -212,6 +213,61 @@ int main(int argc, char **argv)
 		wasm_result rc = wasm_call(ex, f, ra, 2, &r, 1);
 		TK_CHECK((rc == WASM_TRAP) == (i == 0 || i == 4), "%s near the end: %s",
 			 rmw[i].name, wasm_result_name(rc));
+	}
+	/* f64 multiply-add to memory: c = 6.0 at 128 (and 136), b = 2.5 at 144
+	 * (and 152), x = 1.5; ma_reg multiplies x by the i32 argument 3 */
+	static const struct {
+		const char *name;
+		double want;
+		int32_t b_arg;
+		bool b_traps; /* the b address near the end traps */
+	} ma[] = {{"ma_lb", 6.0 + 1.5 * 2.5, 144, true},
+		  {"ma_lb_swap", 6.0 + 2.5 * 1.5, 144, true},
+		  {"ma_reg", 6.0 + 1.5 * 3.0, 3, false},
+		  {"ma_tee", 1.5 * 2.5, 144, true}};
+	for (size_t i = 0; i < sizeof(ma) / sizeof(ma[0]); i++) {
+		const double init[4] = {6.0, 6.0, 2.5, 2.5};
+		uint8_t raw[32];
+		for (int k = 0; k < 4; k++) {
+			uint64_t bits;
+			memcpy(&bits, &init[k], 8);
+			for (int j = 0; j < 8; j++)
+				raw[k * 8 + j] = (uint8_t)(bits >> (8 * j));
+		}
+		TK_REQUIRE(wasm_memory_write(mem0, 128, raw, 32) == 0, "write");
+		wasm_func *f = wasm_instance_func(in, ma[i].name);
+		TK_REQUIRE(f, "no export %s", ma[i].name);
+		wasm_val args[3] = {wasm_val_i32(128), wasm_val_i32(ma[i].b_arg),
+				    wasm_val_f64(1.5)};
+		TK_CHECK(wasm_call(ex, f, args, 3, &r, 1) == WASM_OK && r.of.f64 == ma[i].want,
+			 "%s = %g, want %g", ma[i].name, r.of.f64, ma[i].want);
+		uint8_t back[8];
+		TK_REQUIRE(wasm_memory_read(mem0, 128 + (i == 1 ? 8 : 0), back, 8) == 0, "read");
+		uint64_t bits = 0;
+		for (int j = 0; j < 8; j++)
+			bits |= (uint64_t)back[j] << (8 * j);
+		double stored;
+		memcpy(&stored, &bits, 8);
+		double want_c = i == 3 ? 6.0 + 1.5 * 2.5 : ma[i].want;
+		TK_CHECK(stored == want_c, "%s stored %g, want %g", ma[i].name, stored, want_c);
+		/* c at the end of memory traps (the product is computed first) */
+		args[0] = wasm_val_i32(65536 - 4);
+		wasm_result rc = wasm_call(ex, f, args, 3, &r, 1);
+		TK_CHECK(rc == WASM_TRAP, "%s with c near the end: %s", ma[i].name,
+			 wasm_result_name(rc));
+		/* b at the end traps before c is written */
+		if (ma[i].b_traps) {
+			TK_REQUIRE(wasm_memory_write(mem0, 128, raw, 32) == 0, "write");
+			args[0] = wasm_val_i32(128);
+			args[1] = wasm_val_i32(65536 - 4);
+			rc = wasm_call(ex, f, args, 3, &r, 1);
+			TK_CHECK(rc == WASM_TRAP, "%s with b near the end: %s", ma[i].name,
+				 wasm_result_name(rc));
+			uint8_t now[32];
+			TK_REQUIRE(wasm_memory_read(mem0, 128, now, 32) == 0, "read");
+			TK_CHECK(memcmp(now, raw, 32) == 0, "%s wrote c before its trap",
+				 ma[i].name);
+		}
 	}
 	/* i32 arithmetic on a loaded operand: 0x12345678 at 32 */
 	uint8_t word[4] = {0x78, 0x56, 0x34, 0x12};

@@ -228,6 +228,14 @@
   (func (export "rmw_sub_b") (param i32 f64) (result f64) (f64.store (local.get 0) (f64.sub (local.get 1) (f64.load (local.get 0)))) (f64.load (local.get 0)))
   (func (export "rmw_div_a") (param i32 f64) (result f64) (f64.store (local.get 0) (f64.div (f64.load (local.get 0)) (local.get 1))) (f64.load (local.get 0)))
   (func (export "rmw_other") (param i32 f64) (result f64) (f64.store offset=8 (local.get 0) (f64.mul (f64.load (local.get 0)) (local.get 1))) (f64.load offset=8 (local.get 0)))
+;; f64 multiply-add to memory, c[0] += x * b[0] (matmul's inner loop): the
+;; multiply and the read-modify-write run as one operation (ma_lb_swap, the
+;; load before the product, is left as an add and a store); returns c[0]
+  (func (export "ma_lb") (param i32 i32 f64) (result f64) (f64.store (local.get 0) (f64.add (f64.mul (local.get 2) (f64.load (local.get 1))) (f64.load (local.get 0)))) (f64.load (local.get 0)))
+  (func (export "ma_lb_swap") (param i32 i32 f64) (result f64) (f64.store offset=8 (local.get 0) (f64.add (f64.load offset=8 (local.get 0)) (f64.mul (f64.load offset=8 (local.get 1)) (local.get 2)))) (f64.load offset=8 (local.get 0)))
+  (func (export "ma_reg") (param i32 i32 f64) (result f64) (f64.store (local.get 0) (f64.add (f64.mul (local.get 2) (f64.convert_i32_s (local.get 1))) (f64.load (local.get 0)))) (f64.load (local.get 0)))
+;; the product also kept in a local: the multiply must still write it
+  (func (export "ma_tee") (param i32 i32 f64) (result f64) (local f64) (f64.store (local.get 0) (f64.add (local.tee 3 (f64.mul (local.get 2) (f64.load (local.get 1)))) (f64.load (local.get 0)))) (local.get 3))
 ;; i32 read-modify-write (fused), returning the value stored
   (func (export "irmw_inc") (param i32) (result i32) (i32.store offset=4 (local.get 0) (i32.add (i32.load offset=4 (local.get 0)) (i32.const 1))) (i32.load offset=4 (local.get 0)))
   (func (export "irmw_sub_a") (param i32 i32) (result i32) (i32.store (local.get 0) (i32.sub (i32.load (local.get 0)) (local.get 1))) (i32.load (local.get 0)))
