@@ -1972,9 +1972,23 @@ static void body(struct cc *c)
  * value) into a stack slot that the next operation, an f64 add
  * read-modify-write, adds to memory and nothing else reads (a stack value
  * is read once; the add's address is not that slot). A branch to the add
- * runs the add alone, with its cells unchanged. */
-static int muladd(struct cc *c, uint32_t k, int a, int b)
+ * runs the add alone, with its cells unchanged. An f64.load from a
+ * register sum whose value the next operation, already such a
+ * multiply-add (b_cur), multiplies makes one operation of the three. */
+static int muladd(struct cc *c, uint32_t k, int a, int b, int b_cur)
 {
+	if (a == OP_F64_LOAD_ADD && b_cur == OP_F64_MULADD_RMW) {
+		/* a value loaded from a register-sum address that the
+		 * multiply-add multiplies, as its second operand, and
+		 * nothing else reads */
+		uint32_t at = c->starts[k];
+		uint64_t d = c->code[at + 1].u;
+		const cell *mul = &c->code[at + 5];
+		if (c->starts[k + 1] != at + 5 || d < c->nlocals + c->npool_final ||
+		    mul[3].u != d || mul[2].u == d || mul[5].u == d)
+			return -1;
+		return OP_F64_MULADD_LA_RMW;
+	}
 	if (b != OP_F64_ADD_LB_RMW || (a != OP_F64_MUL && a != OP_F64_MUL_LB))
 		return -1;
 	uint32_t at = c->starts[k], len = a == OP_F64_MUL ? 4 : 5;
@@ -1996,7 +2010,7 @@ static void fuse_pairs(struct cc *c)
 	for (uint32_t k = c->nstarts - 1; k-- > 0;) {
 		cell *at = &c->code[c->starts[k]];
 		int a = wasm_interp_op_of(at->h);
-		int s = muladd(c, k, a, next_orig);
+		int s = muladd(c, k, a, next_orig, next_cur);
 		if (s >= 0) {
 			at->h = c->labels[s];
 			next_orig = a;

@@ -495,6 +495,18 @@ static void opstats(const void *h)
 		BODY_MULADD_RMW(5, F64(4) * m1)          \
 	}
 
+/* (load_add d a b off)(mul dst x d)(add_rmw addr0 off0 dst -): the
+ * multiply-add of a value loaded from a register-sum address */
+#define PB_F64_MULADD_LA_RMW                                                 \
+	{                                                                    \
+		uint64_t ea1 = (uint64_t)(uint32_t)(U32(2) + U32(3)) + A(4); \
+		if (unlikely(ea1 + 8 > msize))                               \
+			goto trap_oob;                                       \
+		double m1 = bits_f64(ld64(mbase + ea1));                     \
+		pc += 5;                                                     \
+		BODY_MULADD_RMW(4, F64(2) * m1)                              \
+	}
+
 /* The bodies of the operations that start pairs. */
 #define PB_I64_STORE32	       BODY_STORE(4, st32(p, (uint32_t)v))
 #define PB_I64_ADD	       BODY_BIN64(a + b)
@@ -1208,6 +1220,7 @@ L_I64_REM_U : {
 	RMWF64(F64_SUB_LA_RMW, m - o)
 	OPB(F64_MULADD_LB_RMW)
 	OPB(F64_MULADD_RMW)
+	OPB(F64_MULADD_LA_RMW)
 	RMWF64(F64_DIV_LA_RMW, m / o)
 	RMWI32(I32_ADD_LB_RMW, o + m)
 	RMWI32(I32_SUB_LB_RMW, o - m)

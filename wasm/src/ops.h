@@ -405,7 +405,8 @@
 	X(BR_UNLESS_AND_IMM_LOOP)                                                 \
 	/* f64.mul, then an add read-modify-write of its product (fuse_pairs) */  \
 	X(F64_MULADD_LB_RMW)                                                      \
-	X(F64_MULADD_RMW)
+	X(F64_MULADD_RMW)                                                         \
+	X(F64_MULADD_LA_RMW)
 
 /* Pairs of consecutive operations that run as one handler (compile.c,
  * fuse_pairs): the first one's body, then a direct jump to the second's
@@ -566,7 +567,8 @@
 	X(CONST, P_MOV__RET)                              \
 	X(I64_STORE32, P_I32_ADD_IMM__I32_ADD_IMM)        \
 	X(I32_ADD_IMM, P_I32_ADD_IMM__BR_IF_I32_GE_U)     \
-	X(I32_ADD, P_I32_ADD_IMM__I64_ADD)
+	X(I32_ADD, P_I32_ADD_IMM__I64_ADD)                \
+	X(I32_ADD_IMM, F64_MULADD_LA_RMW)
 
 enum wasm_op {
 #define WASM_OP_ENUM(n) OP_##n,

@@ -224,7 +224,8 @@ int main(int argc, char **argv)
 	} ma[] = {{"ma_lb", 6.0 + 1.5 * 2.5, 144, true},
 		  {"ma_lb_swap", 6.0 + 2.5 * 1.5, 144, true},
 		  {"ma_reg", 6.0 + 1.5 * 3.0, 3, false},
-		  {"ma_tee", 1.5 * 2.5, 144, true}};
+		  {"ma_tee", 1.5 * 2.5, 144, true},
+		  {"ma_la", 6.0 + 1.5 * 2.5, 144 - 8, true}};
 	for (size_t i = 0; i < sizeof(ma) / sizeof(ma[0]); i++) {
 		const double init[4] = {6.0, 6.0, 2.5, 2.5};
 		uint8_t raw[32];
