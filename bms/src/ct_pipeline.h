@@ -61,6 +61,11 @@ struct ct_fid_row {
 int ct_fidelity_run(const struct ct_cell *cell, const struct ct_pipe_cfg *cfg,
 		    struct ct_fid_row rows[CT_N_FIDELITY], char *err, size_t errlen);
 
+/* RMS misfit (K) between the radial model with parameters p, driven by the
+ * measured inputs of at most max_seq of unl's runs, and their measured surface
+ * temperature; the first CT_MISFIT_BURN_IN s of each run (a quarter of shorter
+ * runs) are not scored. */
+#define CT_MISFIT_BURN_IN 300u
 double ct_surface_misfit(const struct ct_cell *cell, const struct ct_thermal_params *p,
 			 const struct ct_dataset *unl, uint32_t max_seq);
 
