@@ -120,8 +120,9 @@ static void learns(const struct ct_cell *cell)
 }
 
 /* Identification inside a prior box, on unlabeled radial runs of a cell whose
- * parameters the test sets: from a centre 5% off in Rc it moves Rc closer to
- * the truth, and from a centre 30% off it stays inside the box. */
+ * parameters the test sets (default sensor noise): from a centre 5% off in Rc
+ * it ends within 1% of the true Rc, and from a centre 30% off it stays inside
+ * the box. */
 static void identify_box(const struct ct_cell *cell)
 {
 	struct ct_gen_cfg g;
@@ -141,8 +142,10 @@ static void identify_box(const struct ct_cell *cell)
 	c.Rc_KW *= 1.05;
 	TK_REQUIRE(ct_identify_box(cell, &unl, 1, &c, 0.05, &id, NULL) == 0, "identify");
 	double before = fabs(c.Rc_KW - g.centre.Rc_KW), after = fabs(id.Rc_KW - g.centre.Rc_KW);
-	TK_CHECK(after < 0.5 * before, "Rc %.4f from centre %.4f, truth %.4f", id.Rc_KW, c.Rc_KW,
+	TK_CHECK(after < 0.2 * before, "Rc %.4f from centre %.4f, truth %.4f", id.Rc_KW, c.Rc_KW,
 		 g.centre.Rc_KW);
+	printf("identified in the box: Rc %.4f from centre %.4f, truth %.4f\n", id.Rc_KW, c.Rc_KW,
+	       g.centre.Rc_KW);
 	c = g.centre;
 	c.Rc_KW *= 1.3;
 	TK_REQUIRE(ct_identify_box(cell, &unl, 1, &c, 0.05, &id, NULL) == 0, "identify");
