@@ -1989,6 +1989,16 @@ static int muladd(struct cc *c, uint32_t k, int a, int b, int b_cur)
 			return -1;
 		return OP_F64_MULADD_LA_RMW;
 	}
+	if (a == OP_F64_MUL && b == OP_F64_SUB_ST) {
+		/* x - a * b stored: the product is the subtrahend only */
+		uint32_t at = c->starts[k];
+		uint64_t d = c->code[at + 1].u;
+		const cell *st = &c->code[at + 4];
+		if (c->starts[k + 1] != at + 4 || d < c->nlocals + c->npool_final || st[3].u != d ||
+		    st[2].u == d || st[1].u == d)
+			return -1;
+		return OP_F64_MULSUB_ST;
+	}
 	if (b != OP_F64_ADD_LB_RMW || (a != OP_F64_MUL && a != OP_F64_MUL_LB))
 		return -1;
 	uint32_t at = c->starts[k], len = a == OP_F64_MUL ? 4 : 5;
@@ -2007,6 +2017,7 @@ static void fuse_pairs(struct cc *c)
 		return;
 	int next_orig = wasm_interp_op_of(c->code[c->starts[c->nstarts - 1]].h);
 	int next_cur = next_orig;
+	bool next_super = false; /* whether the next operation is a multiply-add */
 	for (uint32_t k = c->nstarts - 1; k-- > 0;) {
 		cell *at = &c->code[c->starts[k]];
 		int a = wasm_interp_op_of(at->h);
@@ -2015,13 +2026,17 @@ static void fuse_pairs(struct cc *c)
 			at->h = c->labels[s];
 			next_orig = a;
 			next_cur = s;
+			next_super = true;
 			continue;
 		}
 		int f = wasm_interp_pair(a, next_cur);
-		if (f < 0 && next_cur != next_orig)
+		/* a pair with the next operation alone would undo a
+		 * multiply-add */
+		if (f < 0 && next_cur != next_orig && !next_super)
 			f = wasm_interp_pair(a, next_orig);
 		next_orig = a;
 		next_cur = a;
+		next_super = false;
 		if (f >= 0) {
 			at->h = c->labels[f];
 			next_cur = f;

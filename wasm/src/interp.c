@@ -507,6 +507,19 @@ static void opstats(const void *h)
 		BODY_MULADD_RMW(4, F64(2) * m1)                              \
 	}
 
+/* (mul d a b)(sub_st addr x d off): mem[addr+off] = x - a * b, the
+ * product in no slot (compile.c, muladd) */
+#define PB_F64_MULSUB_ST                                   \
+	{                                                  \
+		double prod = F64(2) * F64(3), x = F64(6); \
+		uint64_t ea = (uint64_t)U32(5) + A(8);     \
+		if (unlikely(ea + 8 > msize))              \
+			goto trap_oob;                     \
+		st64(mbase + ea, f64_bits(x - prod));      \
+		MARK_DIRTY(ea, 8);                         \
+		pc += 9;                                   \
+	}
+
 /* The bodies of the operations that start pairs. */
 #define PB_I64_STORE32	       BODY_STORE(4, st32(p, (uint32_t)v))
 #define PB_I64_ADD	       BODY_BIN64(a + b)
@@ -1221,6 +1234,7 @@ L_I64_REM_U : {
 	OPB(F64_MULADD_LB_RMW)
 	OPB(F64_MULADD_RMW)
 	OPB(F64_MULADD_LA_RMW)
+	OPB(F64_MULSUB_ST)
 	RMWF64(F64_DIV_LA_RMW, m / o)
 	RMWI32(I32_ADD_LB_RMW, o + m)
 	RMWI32(I32_SUB_LB_RMW, o - m)

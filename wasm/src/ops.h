@@ -406,7 +406,8 @@
 	/* f64.mul, then an add read-modify-write of its product (fuse_pairs) */  \
 	X(F64_MULADD_LB_RMW)                                                      \
 	X(F64_MULADD_RMW)                                                         \
-	X(F64_MULADD_LA_RMW)
+	X(F64_MULADD_LA_RMW)                                                      \
+	X(F64_MULSUB_ST)
 
 /* Pairs of consecutive operations that run as one handler (compile.c,
  * fuse_pairs): the first one's body, then a direct jump to the second's
@@ -568,7 +569,8 @@
 	X(I64_STORE32, P_I32_ADD_IMM__I32_ADD_IMM)        \
 	X(I32_ADD_IMM, P_I32_ADD_IMM__BR_IF_I32_GE_U)     \
 	X(I32_ADD, P_I32_ADD_IMM__I64_ADD)                \
-	X(I32_ADD_IMM, F64_MULADD_LA_RMW)
+	X(I32_ADD_IMM, F64_MULADD_LA_RMW)                 \
+	X(F64_MUL, F64_MULSUB_ST)
 
 enum wasm_op {
 #define WASM_OP_ENUM(n) OP_##n,

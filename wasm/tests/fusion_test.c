@@ -7,7 +7,8 @@
  * with an operand fused from f64.load (each side, constants, traps) and
  * stored by a fused f64.store, f64 and i32 read-modify-write, an f64
  * multiply fused into the read-modify-write that adds its product to
- * memory, and i32 arithmetic on an operand fused from i32.load.
+ * memory or into the f64.store of a difference, and i32 arithmetic on an operand fused from
+ * i32.load.
  *
  * Usage: wasm_fusion_test FUSION.wasm
  */
@@ -215,7 +216,8 @@ int main(int argc, char **argv)
 			 rmw[i].name, wasm_result_name(rc));
 	}
 	/* f64 multiply-add to memory: c = 6.0 at 128 (and 136), b = 2.5 at 144
-	 * (and 152), x = 1.5; ma_reg multiplies x by the i32 argument 3 */
+	 * (and 152), x = 1.5; ma_reg multiplies x by the i32 argument 3; the
+	 * ms_ functions store x - x * 3 (x * 3 - x) to c */
 	static const struct {
 		const char *name;
 		double want;
@@ -225,7 +227,9 @@ int main(int argc, char **argv)
 		  {"ma_lb_swap", 6.0 + 2.5 * 1.5, 144, true},
 		  {"ma_reg", 6.0 + 1.5 * 3.0, 3, false},
 		  {"ma_tee", 1.5 * 2.5, 144, true},
-		  {"ma_la", 6.0 + 1.5 * 2.5, 144 - 8, true}};
+		  {"ma_la", 6.0 + 1.5 * 2.5, 144 - 8, true},
+		  {"ms_st", 1.5 - 1.5 * 3.0, 3, false},
+		  {"ms_swap", 1.5 * 3.0 - 1.5, 3, false}};
 	for (size_t i = 0; i < sizeof(ma) / sizeof(ma[0]); i++) {
 		const double init[4] = {6.0, 6.0, 2.5, 2.5};
 		uint8_t raw[32];

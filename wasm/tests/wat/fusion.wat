@@ -235,6 +235,10 @@
   (func (export "ma_lb_swap") (param i32 i32 f64) (result f64) (f64.store offset=8 (local.get 0) (f64.add (f64.load offset=8 (local.get 0)) (f64.mul (f64.load offset=8 (local.get 1)) (local.get 2)))) (f64.load offset=8 (local.get 0)))
   (func (export "ma_reg") (param i32 i32 f64) (result f64) (f64.store (local.get 0) (f64.add (f64.mul (local.get 2) (f64.convert_i32_s (local.get 1))) (f64.load (local.get 0)))) (f64.load (local.get 0)))
   (func (export "ma_la") (param i32 i32 f64) (result f64) (f64.store (local.get 0) (f64.add (f64.mul (local.get 2) (f64.load (i32.add (local.get 1) (i32.const 8)))) (f64.load (local.get 0)))) (f64.load (local.get 0)))
+;; c[0] = x - x * b (nbody): the multiply and the subtract-and-store as one
+;; operation; with the product first it stays two
+  (func (export "ms_st") (param i32 i32 f64) (result f64) (f64.store (local.get 0) (f64.sub (local.get 2) (f64.mul (local.get 2) (f64.convert_i32_s (local.get 1))))) (f64.load (local.get 0)))
+  (func (export "ms_swap") (param i32 i32 f64) (result f64) (f64.store (local.get 0) (f64.sub (f64.mul (local.get 2) (f64.convert_i32_s (local.get 1))) (local.get 2))) (f64.load (local.get 0)))
 ;; the product also kept in a local: the multiply must still write it
   (func (export "ma_tee") (param i32 i32 f64) (result f64) (local f64) (f64.store (local.get 0) (f64.add (local.tee 3 (f64.mul (local.get 2) (f64.load (local.get 1)))) (f64.load (local.get 0)))) (local.get 3))
 ;; i32 read-modify-write (fused), returning the value stored
