@@ -21,11 +21,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char help_text[] =
+	"usage: schedcp [--repo DB] [--cache DIR] [--key FILE] [--kernel VMLINUZ] COMMAND ...\n"
+	"\n"
+	"Verified, reversible deployment of sched_ext policies (docs/schedcp.md).\n"
+	"\n"
+	"commands:\n"
+	"  seed                          add the five seed policies to the repository\n"
+	"  policy list [TEXT] [--workload W]   search policies by text or workload\n"
+	"  policy show NAME [VERSION]    a policy's source, metadata and history\n"
+	"  policy add NAME FILE.bpf.c [META.json]   add a policy (a new version if it exists)\n"
+	"  policy verify NAME [VERSION]  verify a repository policy and store the signed verdict\n"
+	"  verify FILE                   verify a .bpf.c or .o file (not stored)\n"
+	"  deploy NAME                   canary deployment with automatic rollback\n"
+	"  rollback                      back to the previous known-good policy or the default\n"
+	"  status                        the deployed policy\n"
+	"  history [N]                   the last N deployments, rollbacks and refusals\n"
+	"  perf NAME WORKLOAD JSON       record metrics for a policy's latest version\n"
+	"\n"
+	"options:\n"
+	"  --repo DB       the policy repository (default: schedcp.db in this folder)\n"
+	"  --key FILE      the verdict signing key (default: DB.key, created 0600)\n"
+	"  --cache DIR     where the sched_ext kernel and libbpf are fetched and kept\n"
+	"  --kernel FILE   boot this kernel instead of the fetched one\n"
+	"\n"
+	"Results are JSON on stdout; errors one line on stderr. Exit 0 on success, 1 on\n"
+	"failure (a failed verification or a rolled-back deployment included), 2 on\n"
+	"bad usage.\n";
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: schedcp [--repo DB] [--cache DIR] [--key FILE] "
-			"seed | policy list|show|add|verify ... | verify FILE | deploy NAME | "
-			"rollback | status | history [N] | perf NAME WORKLOAD JSON\n");
+	fputs(help_text, stderr);
 	return 2;
 }
 
@@ -97,6 +123,10 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc)
 		return usage();
+	if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") || !strcmp(argv[i], "help")) {
+		fputs(help_text, stdout); /* before anything is opened or created */
+		return 0;
+	}
 	if (scx_open(&cfg, &s, err, sizeof(err))) {
 		fprintf(stderr, "schedcp: %s\n", err);
 		return 1;

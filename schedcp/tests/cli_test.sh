@@ -10,6 +10,8 @@ fail=0
 check() { if ! eval "$1"; then echo "FAIL: $2"; fail=1; fi; }
 
 "$S" >/dev/null 2>&1; check '[ $? -eq 2 ]' "no command should exit 2"
+(cd "$D" && "$S" --help | grep -q 'policy verify'); check '[ $? -eq 0 ]' "--help prints the commands"
+check '[ ! -e "$D/schedcp.db" ]' "--help created a repository"
 "$S" --repo "$D/r.db" frobnicate >/dev/null 2>&1; check '[ $? -eq 2 ]' "unknown command should exit 2"
 "$S" --repo "$D/r.db" seed; check '[ $? -eq 0 ]' "seed"
 n=$("$S" --repo "$D/r.db" policy list | grep -c '"name"')
