@@ -1999,6 +1999,16 @@ static int muladd(struct cc *c, uint32_t k, int a, int b, int b_cur)
 			return -1;
 		return OP_F64_MULSUB_ST;
 	}
+	if (a == OP_F64_MUL && b == OP_F64_ADD) {
+		/* the product one operand of an add into a slot */
+		uint32_t at = c->starts[k];
+		uint64_t d = c->code[at + 1].u;
+		const cell *add = &c->code[at + 4];
+		if (c->starts[k + 1] != at + 4 || d < c->nlocals + c->npool_final ||
+		    (add[2].u == d) == (add[3].u == d))
+			return -1;
+		return add[2].u == d ? OP_F64_MUL_ADD_A : OP_F64_MUL_ADD_B;
+	}
 	if (b != OP_F64_ADD_LB_RMW || (a != OP_F64_MUL && a != OP_F64_MUL_LB))
 		return -1;
 	uint32_t at = c->starts[k], len = a == OP_F64_MUL ? 4 : 5;

@@ -520,6 +520,21 @@ static void opstats(const void *h)
 		pc += 9;                                   \
 	}
 
+/* (mul d a b)(add dst d y) and (mul d a b)(add dst x d): the product
+ * added to a slot, in no slot itself (compile.c, muladd) */
+#define PB_F64_MUL_ADD_A                                   \
+	{                                                  \
+		double prod = F64(2) * F64(3), y = F64(7); \
+		S(5) = f64_bits(prod + y);                 \
+		pc += 8;                                   \
+	}
+#define PB_F64_MUL_ADD_B                                   \
+	{                                                  \
+		double prod = F64(2) * F64(3), x = F64(6); \
+		S(5) = f64_bits(x + prod);                 \
+		pc += 8;                                   \
+	}
+
 /* The bodies of the operations that start pairs. */
 #define PB_I64_STORE32	       BODY_STORE(4, st32(p, (uint32_t)v))
 #define PB_I64_ADD	       BODY_BIN64(a + b)
@@ -1235,6 +1250,8 @@ L_I64_REM_U : {
 	OPB(F64_MULADD_RMW)
 	OPB(F64_MULADD_LA_RMW)
 	OPB(F64_MULSUB_ST)
+	OPB(F64_MUL_ADD_A)
+	OPB(F64_MUL_ADD_B)
 	RMWF64(F64_DIV_LA_RMW, m / o)
 	RMWI32(I32_ADD_LB_RMW, o + m)
 	RMWI32(I32_SUB_LB_RMW, o - m)

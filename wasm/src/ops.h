@@ -407,7 +407,9 @@
 	X(F64_MULADD_LB_RMW)                                                      \
 	X(F64_MULADD_RMW)                                                         \
 	X(F64_MULADD_LA_RMW)                                                      \
-	X(F64_MULSUB_ST)
+	X(F64_MULSUB_ST)                                                          \
+	X(F64_MUL_ADD_A)                                                          \
+	X(F64_MUL_ADD_B)
 
 /* Pairs of consecutive operations that run as one handler (compile.c,
  * fuse_pairs): the first one's body, then a direct jump to the second's
@@ -570,7 +572,9 @@
 	X(I32_ADD_IMM, P_I32_ADD_IMM__BR_IF_I32_GE_U)     \
 	X(I32_ADD, P_I32_ADD_IMM__I64_ADD)                \
 	X(I32_ADD_IMM, F64_MULADD_LA_RMW)                 \
-	X(F64_MUL, F64_MULSUB_ST)
+	X(F64_MUL, F64_MULSUB_ST)                         \
+	X(F64_SUB, F64_MUL_ADD_A)                         \
+	X(F64_SUB, F64_MUL_ADD_B)
 
 enum wasm_op {
 #define WASM_OP_ENUM(n) OP_##n,

@@ -7,8 +7,8 @@
  * with an operand fused from f64.load (each side, constants, traps) and
  * stored by a fused f64.store, f64 and i32 read-modify-write, an f64
  * multiply fused into the read-modify-write that adds its product to
- * memory or into the f64.store of a difference, and i32 arithmetic on an operand fused from
- * i32.load.
+ * memory, into the f64.store of a difference or into an add, and i32
+ * arithmetic on an operand fused from i32.load.
  *
  * Usage: wasm_fusion_test FUSION.wasm
  */
@@ -273,6 +273,21 @@ int main(int argc, char **argv)
 			TK_CHECK(memcmp(now, raw, 32) == 0, "%s wrote c before its trap",
 				 ma[i].name);
 		}
+	}
+	/* an f64 product added to a slot: a = 1.5, b = 2.5, c = 0.25 */
+	static const struct {
+		const char *name;
+		double want;
+	} mad[] = {{"mad_a", 1.5 * 2.5 + 0.25},
+		   {"mad_b", 0.25 + 1.5 * 2.5},
+		   {"mad_sub", (1.5 - 2.5) * (1.5 - 2.5) + 0.25},
+		   {"mad_tee", 1.5 * 2.5 + 0.25 + 1.5 * 2.5}};
+	for (size_t i = 0; i < sizeof(mad) / sizeof(mad[0]); i++) {
+		wasm_func *f = wasm_instance_func(in, mad[i].name);
+		TK_REQUIRE(f, "no export %s", mad[i].name);
+		wasm_val args[3] = {wasm_val_f64(1.5), wasm_val_f64(2.5), wasm_val_f64(0.25)};
+		TK_CHECK(wasm_call(ex, f, args, 3, &r, 1) == WASM_OK && r.of.f64 == mad[i].want,
+			 "%s = %g, want %g", mad[i].name, r.of.f64, mad[i].want);
 	}
 	/* i32 arithmetic on a loaded operand: 0x12345678 at 32 */
 	uint8_t word[4] = {0x78, 0x56, 0x34, 0x12};

@@ -239,6 +239,11 @@
 ;; operation; with the product first it stays two
   (func (export "ms_st") (param i32 i32 f64) (result f64) (f64.store (local.get 0) (f64.sub (local.get 2) (f64.mul (local.get 2) (f64.convert_i32_s (local.get 1))))) (f64.load (local.get 0)))
   (func (export "ms_swap") (param i32 i32 f64) (result f64) (f64.store (local.get 0) (f64.sub (f64.mul (local.get 2) (f64.convert_i32_s (local.get 1))) (local.get 2))) (f64.load (local.get 0)))
+;; a product added to a slot at once (a * b + c, c + a * b, (a - b) * (a - b) + c)
+  (func (export "mad_a") (param f64 f64 f64) (result f64) (f64.add (f64.mul (local.get 0) (local.get 1)) (local.get 2)))
+  (func (export "mad_b") (param f64 f64 f64) (result f64) (f64.add (local.get 2) (f64.mul (local.get 0) (local.get 1))))
+  (func (export "mad_sub") (param f64 f64 f64) (result f64) (local f64) (local.set 3 (f64.sub (local.get 0) (local.get 1))) (f64.add (f64.mul (f64.sub (local.get 0) (local.get 1)) (local.get 3)) (local.get 2)))
+  (func (export "mad_tee") (param f64 f64 f64) (result f64) (local f64) (f64.add (f64.add (local.tee 3 (f64.mul (local.get 0) (local.get 1))) (local.get 2)) (local.get 3)))
 ;; the product also kept in a local: the multiply must still write it
   (func (export "ma_tee") (param i32 i32 f64) (result f64) (local f64) (f64.store (local.get 0) (f64.add (local.tee 3 (f64.mul (local.get 2) (f64.load (local.get 1)))) (f64.load (local.get 0)))) (local.get 3))
 ;; i32 read-modify-write (fused), returning the value stored
