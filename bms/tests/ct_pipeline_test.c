@@ -2,8 +2,8 @@
  * adapt with MMD, CORAL and identification + re-simulation (alone and followed by
  * MMD or CORAL), evaluate, EKF, near-the-truth training with the fixed and the
  * identified centre) gives bit-identical numbers when run twice and with one or
- * two threads; generation alone too; identification inside a prior box moves
- * towards the truth and stays in the box; and a trained network beats the
+ * two threads; generation alone too; identification inside a prior box ends
+ * within 1% of the true Rc and stays in the box; and a trained network beats the
  * trivial estimate "core = surface" on held-out runs.
  */
 #include <math.h>
