@@ -286,9 +286,22 @@ int ct_identify(const struct ct_cell *cell, const struct ct_dataset *unl, int th
 				}
 		}
 	}
-	*out = scaled(m[0], m[1], m[2]);
-	if (misfit)
-		*misfit = f;
+	/* The coordinate steps above stall in the narrow C-Rc valley (Rc off
+	 * by up to 15% on validation cells); finish with the relative search
+	 * of ct_identify_box in a 10% box around that point, on all runs,
+	 * re-centred (at most three times) while it ends on the box's edge. */
+	struct ct_thermal_params cur = scaled(m[0], m[1], m[2]);
+	for (int round = 0; round < 4; round++) {
+		ct_identify_box(cell, unl, threads, &cur, 0.1, out, misfit);
+		double r[3] = {out->Cc_JK / cur.Cc_JK, out->Rc_KW / cur.Rc_KW,
+			       out->Ru_KW / cur.Ru_KW};
+		int edge = 0;
+		for (int k = 0; k < 3; k++)
+			edge |= r[k] < 1.0 / 1.1 + 1e-9 || r[k] > 1.0 / 0.9 - 1e-9;
+		if (!edge)
+			break;
+		cur = *out;
+	}
 	return 0;
 }
 
