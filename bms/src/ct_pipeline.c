@@ -201,7 +201,8 @@ double ct_surface_misfit(const struct ct_cell *cell, const struct ct_thermal_par
 /* Parameter identification from unlabeled target data: the multipliers of
  * (C, Rc, Ru) on the nominal values that minimise the surface misfit, first
  * on a grid over 0.55..1.45 (threads take fixed slots, so the result does not
- * depend on their number), then by a coordinate search with shrinking steps. */
+ * depend on their number), then by a coordinate search with shrinking steps,
+ * then by ct_identify_box around that point. */
 struct ident_job {
 	const struct ct_cell *cell;
 	const struct ct_dataset *unl;
