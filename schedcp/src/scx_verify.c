@@ -117,8 +117,11 @@ static void check(json_t *checks, const char *name, bool ok, const char *detail,
 	json_object_set_new(c, "passed", json_boolean(ok));
 	json_object_set_new(c, "detail", json_string(detail ? detail : ""));
 	json_array_append_new(checks, c);
-	if (!ok && !reason[0])
-		snprintf(reason, rlen, "%s: %s", name, detail ? detail : "failed");
+	/* The first failure's reason; a long detail is cut to fit. */
+	if (!ok && !reason[0] &&
+	    snprintf(reason, rlen, "%s: %s", name, detail ? detail : "failed") >= (int)rlen &&
+	    rlen > 4)
+		memcpy(reason + rlen - 4, "...", 4);
 }
 
 /* The stress plan: the build and wakeup steps measure the default scheduler
