@@ -51,9 +51,16 @@ foreach(t thermal files pipeline cli)
   target_link_libraries(bms_ct_${t}_test PRIVATE ${BMS_CT_LIB} isthmus_testkit)
   isthmus_add_test(NAME bms_ct_${t} COMMAND bms_ct_${t}_test)
 endforeach()
-# The exported C array (tests/ct_weights_tiny.c, from `train --export-c` on the
-# fuzz corpus's model) must compute what the model file computes.
-add_executable(bms_ct_export_test ${BMS_DIR}/tests/ct_export_test.c ${BMS_DIR}/tests/ct_weights_tiny.c)
+# The exported C array must compute what the model file computes: the array
+# is written at build time by ct_model_export_c from the fuzz corpus's model.
+add_executable(bms_ct_export_gen ${BMS_DIR}/tests/ct_export_gen.c)
+target_link_libraries(bms_ct_export_gen PRIVATE ${BMS_CT_LIB})
+set(BMS_CT_TINY_C ${CMAKE_CURRENT_BINARY_DIR}/ct_weights_tiny.c)
+add_custom_command(OUTPUT ${BMS_CT_TINY_C}
+                   COMMAND bms_ct_export_gen ${BMS_DIR}/fuzz/ct_files/model-valid.bin ct_net_tiny
+                           ${BMS_CT_TINY_C}
+                   DEPENDS bms_ct_export_gen ${BMS_DIR}/fuzz/ct_files/model-valid.bin VERBATIM)
+add_executable(bms_ct_export_test ${BMS_DIR}/tests/ct_export_test.c ${BMS_CT_TINY_C})
 target_link_libraries(bms_ct_export_test PRIVATE ${BMS_CT_LIB} isthmus_testkit)
 target_compile_definitions(bms_ct_export_test PRIVATE
   BMS_CT_TEST_MODEL="${BMS_DIR}/fuzz/ct_files/model-valid.bin")

@@ -1,8 +1,8 @@
 /* ct_export_test: the C array that `train --export-c` writes compiles with
- * the core and computes exactly what the model file computes. The array in
- * ct_weights_tiny.c was exported from fuzz/ct_files/model-valid.bin (a 1+1
- * hidden-unit network); both go through the float32 core on the same
- * windows and must agree bit for bit, since %.9e round-trips every float.
+ * the core and computes exactly what the model file computes. The array
+ * (ct_weights_tiny.c in the build folder) is exported at build time from
+ * fuzz/ct_files/model-valid.bin (a 1+1 hidden-unit network); both go through the float32 core on
+ * the same windows and must agree bit for bit, since %.9e round-trips every float.
  */
 #include <math.h>
 #include <stdint.h>
