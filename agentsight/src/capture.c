@@ -284,10 +284,10 @@ static void funnel_openssl(struct as_capture *cap, int fd, const char *path, uin
 		offsets[pairs[i].ex] = target;
 		if (covers_plain)
 			offsets[pairs[i].plain] = 0;
-		logf_(cap, "tls: SSL_%s_ex%s probed at ssl_%s_internal (0x%llx) in %s",
-		      pairs[i].what,
-		      covers_plain ? (i == 0 ? " and SSL_read" : " and SSL_write") : "",
-		      pairs[i].what, (unsigned long long)target, path);
+		logf_(cap, "tls: SSL_%s_ex%s%s probed at ssl_%s_internal (0x%llx) in %s",
+		      pairs[i].what, covers_plain ? " and SSL_" : "",
+		      covers_plain ? pairs[i].what : "", pairs[i].what, (unsigned long long)target,
+		      path);
 	}
 }
 

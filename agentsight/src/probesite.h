@@ -6,7 +6,7 @@
  * conditional jumps, nops) or single-steps a copy of it out of line, which
  * costs a second trap. On this project's machines (a Firecracker VM) the
  * second trap is the expensive part: a hit at `sub $0x18,%rsp` (how
- * Debian's SSL_read begins) costs about 11 us, at a `push` about 0.7 us
+ * Debian's SSL_read begins) costs about 11 us, at a `push` 0.7 to 0.9 us
  * (agentsight/bench/uprobe_cost.c measures both).
  *
  * So instead of the first instruction, the probe goes to the first emulated
