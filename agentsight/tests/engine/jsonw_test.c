@@ -6,7 +6,6 @@
 #include "jsonw.h"
 #include "testkit.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
