@@ -53,6 +53,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "starve")) {
 		TK_CHECK(check_failed(v.json, "no_starvation"), "starvation not detected: %s",
 			 v.reason);
+		fprintf(stderr, "verdict: %s\n", v.reason);
 		TK_CHECK(!check_failed(v.json, "kernel"), "refused by the kernel instead");
 	} else if (!strcmp(argv[1], "lose")) {
 		TK_CHECK(check_failed(v.json, "no_lost_tasks"), "lost task not detected: %s",
