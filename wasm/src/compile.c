@@ -1459,10 +1459,11 @@ static void body(struct cc *c)
 			if (v.src == CONST_SRC) {
 				materialize_local(c, x);
 				/* the call zeroed the declared locals: storing 0 into one
-				 * not written before, outside loops, is a no-op */
+				 * not written before, outside loops, is a no-op, and the
+				 * local still holds that zero afterwards */
 				bool zero = v.k == 0 && c->nloops == 0 && x >= c->nparams &&
 					    x < 64 && !(c->written & (1ull << x));
-				if (x < 64)
+				if (x < 64 && !zero)
 					c->written |= 1ull << x;
 				if (!dead(c) && !zero) {
 					op(c, OP_CONST);

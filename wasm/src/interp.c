@@ -960,6 +960,9 @@ L_CALL_INDIRECT : {
 		TRAP("indirect call type mismatch");
 	nfp = fp + A(2);
 	ret = pc + 5;
+	/* a function of this instance: the path of CALL_DEF */
+	if (likely(f->inst == inst))
+		goto enter_local;
 	goto do_call;
 }
 do_call:
@@ -1011,6 +1014,8 @@ L_CALL_DEF: /* func argbase code: a defined function of this instance */
 	nfp = fp + A(2);
 	ret = pc + 4;
 	ENTER((const struct wasm_code *)pc[3].p, (void)0)
+enter_local:
+	ENTER(f->code, (void)0)
 #undef ENTER
 L_SAFEPOINT:
 	SAFEPOINT_CHECK(pc + 1);

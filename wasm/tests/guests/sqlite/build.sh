@@ -26,6 +26,11 @@ sqlite_flags=(-O2 -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_OM
 # twice the system calls of the native build.
 wasi_flags=(-D_WASI_EMULATED_MMAN -D_WASI_EMULATED_GETPID -D_WASI_EMULATED_PROCESS_CLOCKS
 	-DHAVE_PREAD -DHAVE_PWRITE)
+# The Wasm 2.0 features current LLVM enables for wasm32 by default (Debian's
+# clang 14 defaults to Wasm 1.0): with bulk memory, SQLite's memcpy and
+# memset of variable length become memory.copy and memory.fill instead of
+# calls to wasi-libc's byte loops (the runtime does them with memmove).
+wasi_flags+=(-mbulk-memory -mnontrapping-fptoint -msign-ext)
 wasi_libs=(-lwasi-emulated-mman -lwasi-emulated-getpid -lwasi-emulated-process-clocks)
 # SQLite wants more C stack than the 64 KiB wasm-ld gives by default, and in
 # Wasm an overflow of that stack silently overwrites data: give it 1 MiB.
@@ -66,7 +71,7 @@ if [ ! "$outdir/sqlrun" -nt "$driver" ] || [ ! "$outdir/sqlrun" -nt "$outdir/sql
 		-o "$outdir/sqlrun" || exit 1
 fi
 if [ ! "$outdir/sqlrun.wasm" -nt "$driver" ] || [ ! "$outdir/sqlrun.wasm" -nt "$outdir/sqlite3-$stamp.wasm.o" ]; then
-	"$wasmcc" --target=wasm32-wasi -O2 -Wall -Wextra -Werror -I"$src" "$driver" \
+	"$wasmcc" --target=wasm32-wasi -O2 "${wasi_flags[@]}" -Wall -Wextra -Werror -I"$src" "$driver" \
 		"$outdir/sqlite3-$stamp.wasm.o" "${wasi_libs[@]}" -Wl,-z,stack-size=$stack -o "$outdir/sqlrun.wasm" || exit 1
 fi
 exit 0
