@@ -82,7 +82,7 @@ endif()
 find_program(WAT2WASM wat2wasm)
 set(WASM_TEST_WASM ${CMAKE_CURRENT_BINARY_DIR}/testwasm)
 set(wasm_test_modules "")
-foreach(w api fusion state)
+foreach(w api fusion forward state)
   if(WAT2WASM)
     add_custom_command(OUTPUT ${WASM_TEST_WASM}/${w}.wasm
       COMMAND ${CMAKE_COMMAND} -E make_directory ${WASM_TEST_WASM}
@@ -104,6 +104,13 @@ add_executable(wasm_fusion_test ${WASM_DIR}/tests/fusion_test.c)
 target_link_libraries(wasm_fusion_test PRIVATE isthmus_wasm isthmus_testkit)
 add_dependencies(wasm_fusion_test wasm_test_modules)
 isthmus_add_test(NAME wasm_fusion COMMAND wasm_fusion_test ${WASM_TEST_WASM}/fusion.wasm)
+# forwarding pairs: results against C, and the pairs formed (reads the
+# compiled code, hence the runtime's private headers)
+add_executable(wasm_forward_test ${WASM_DIR}/tests/forward_test.c)
+target_include_directories(wasm_forward_test PRIVATE ${WASM_DIR}/src)
+target_link_libraries(wasm_forward_test PRIVATE isthmus_wasm isthmus_testkit)
+add_dependencies(wasm_forward_test wasm_test_modules)
+isthmus_add_test(NAME wasm_forward COMMAND wasm_forward_test ${WASM_TEST_WASM}/forward.wasm)
 
 # Dirty-page tracking and the restore path's checks of hostile frames.
 add_executable(wasm_state_test ${WASM_DIR}/tests/state_test.c)

@@ -2029,6 +2029,7 @@ static void fuse_pairs(struct cc *c)
 	int next_orig = wasm_interp_op_of(c->code[c->starts[c->nstarts - 1]].h);
 	int next_cur = next_orig;
 	bool next_super = false; /* whether the next operation is a multiply-add */
+	bool next_fwd = false;	 /* or a forwarding pair */
 	for (uint32_t k = c->nstarts - 1; k-- > 0;) {
 		cell *at = &c->code[c->starts[k]];
 		int a = wasm_interp_op_of(at->h);
@@ -2038,16 +2039,34 @@ static void fuse_pairs(struct cc *c)
 			next_orig = a;
 			next_cur = s;
 			next_super = true;
+			next_fwd = false;
 			continue;
+		}
+		/* a forwarding pair, unless the next operation already starts a
+		 * pair that a chain of three continues (one dispatch fewer) */
+		int chain = next_cur != next_orig ? wasm_interp_pair(a, next_cur) : -1;
+		if (!next_super && chain < 0) {
+			uint32_t nx = c->starts[k + 1];
+			uint32_t nx_end = k + 2 < c->nstarts ? c->starts[k + 2] : c->n;
+			s = wasm_interp_fwd(a, next_orig, at, nx - c->starts[k], &c->code[nx],
+					    nx_end - nx);
+			if (s >= 0) {
+				at->h = c->labels[s];
+				next_orig = a;
+				next_cur = s;
+				next_fwd = true;
+				continue;
+			}
 		}
 		int f = wasm_interp_pair(a, next_cur);
 		/* a pair with the next operation alone would undo a
-		 * multiply-add */
-		if (f < 0 && next_cur != next_orig && !next_super)
+		 * multiply-add or a forwarding pair */
+		if (f < 0 && next_cur != next_orig && !next_super && !next_fwd)
 			f = wasm_interp_pair(a, next_orig);
 		next_orig = a;
 		next_cur = a;
 		next_super = false;
+		next_fwd = false;
 		if (f >= 0) {
 			at->h = c->labels[f];
 			next_cur = f;

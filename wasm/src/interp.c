@@ -155,6 +155,9 @@ static const char *const g_op_names[] = {
 #define WASM_PAIR_NAME(a, b) "P_" #a "__" #b,
 		WASM_PAIRS(WASM_PAIR_NAME)
 #undef WASM_PAIR_NAME
+#define WASM_FWD_NAME(a, b, k) "F_" #a "__" #b "_" #k,
+			WASM_FWDS(WASM_FWD_NAME)
+#undef WASM_FWD_NAME
 };
 static uint64_t g_pairs[OP_COUNT][OP_COUNT];
 static const void *g_hkey[4096];
@@ -252,12 +255,25 @@ static void opstats(const void *h)
 	} while (0)
 #define OOB "out of bounds memory access"
 
-#define U32(i) ((uint32_t)S(i))
-#define I32(i) ((int32_t)(uint32_t)S(i))
-#define U64(i) (S(i))
-#define I64(i) ((int64_t)S(i))
-#define F32(i) bits_f32((uint32_t)S(i))
-#define F64(i) bits_f64(S(i))
+/* Operand reads go through R: in a forwarding pair (ops.h, WASM_FWDS) the
+ * second operation's operand FWD is the value the first one just wrote,
+ * taken from the register fwd instead of a reload of its slot (the enum
+ * constant FWD is 0, no operand, outside those handlers; the comparison
+ * folds at compile time). SET1 writes an operation's result to its slot
+ * (cell 1) and keeps it in fwd, which is dead unless a forwarding handler
+ * reads it. */
+#define R(i) ((i) == FWD ? fwd : S(i))
+#define SET1(v)                      \
+	do {                         \
+		fwd = (uint64_t)(v); \
+		S(1) = fwd;          \
+	} while (0)
+#define U32(i) ((uint32_t)R(i))
+#define I32(i) ((int32_t)(uint32_t)R(i))
+#define U64(i) (R(i))
+#define I64(i) ((int64_t)R(i))
+#define F32(i) bits_f32((uint32_t)R(i))
+#define F64(i) bits_f64(R(i))
 
 /* Each handler family has a body macro (BODY_*: the work and the pc
  * advance, no dispatch) and a handler macro (its label, the body, NEXT).
@@ -270,31 +286,31 @@ static void opstats(const void *h)
 #define BODY_BIN32(expr)                         \
 	{                                        \
 		uint32_t a = U32(2), b = U32(3); \
-		S(1) = (uint32_t)(expr);         \
+		SET1((uint32_t)(expr));          \
 		pc += 4;                         \
 	}
 #define BODY_BIN64(expr)                         \
 	{                                        \
 		uint64_t a = U64(2), b = U64(3); \
-		S(1) = (uint64_t)(expr);         \
+		SET1((uint64_t)(expr));          \
 		pc += 4;                         \
 	}
 #define BODY_BIN32I(expr)                                \
 	{                                                \
 		uint32_t a = U32(2), b = (uint32_t)A(3); \
-		S(1) = (uint32_t)(expr);                 \
+		SET1((uint32_t)(expr));                  \
 		pc += 4;                                 \
 	}
 #define BODY_BIN64I(expr)                      \
 	{                                      \
 		uint64_t a = U64(2), b = A(3); \
-		S(1) = (uint64_t)(expr);       \
+		SET1((uint64_t)(expr));        \
 		pc += 4;                       \
 	}
 #define BODY_BINF64(expr)                      \
 	{                                      \
 		double a = F64(2), b = F64(3); \
-		S(1) = (expr);                 \
+		SET1((expr));                  \
 		pc += 4;                       \
 	}
 #define BIN32(name, expr)  L_##name : BODY_BIN32(expr) NEXT();
@@ -327,21 +343,21 @@ static void opstats(const void *h)
 	L_##name:                             \
 	{                                     \
 		float a = F32(2), b = F32(3); \
-		S(1) = (expr);                \
+		SET1((expr));                 \
 		pc += 4;                      \
 		NEXT();                       \
 	}
-#define BODY_UN(T, get, expr)  \
-	{                      \
-		T a = get(2);  \
-		S(1) = (expr); \
-		pc += 3;       \
+#define BODY_UN(T, get, expr) \
+	{                     \
+		T a = get(2); \
+		SET1((expr)); \
+		pc += 3;      \
 	}
 #define UN(name, T, get, expr) \
 	L_##name:              \
 	{                      \
 		T a = get(2);  \
-		S(1) = (expr); \
+		SET1((expr));  \
 		pc += 3;       \
 		NEXT();        \
 	}
@@ -351,7 +367,7 @@ static void opstats(const void *h)
 		if (unlikely(ea + (N) > msize))        \
 			goto trap_oob;                 \
 		const uint8_t *p = mbase + ea;         \
-		S(1) = (expr);                         \
+		SET1((expr));                          \
 		pc += 4;                               \
 	}
 #define BODY_STORE(N, stmt)                            \
@@ -360,7 +376,7 @@ static void opstats(const void *h)
 		if (unlikely(ea + (N) > msize))        \
 			goto trap_oob;                 \
 		uint8_t *p = mbase + ea;               \
-		uint64_t v = S(2);                     \
+		uint64_t v = R(2);                     \
 		stmt;                                  \
 		MARK_DIRTY(ea, N);                     \
 		pc += 4;                               \
@@ -374,7 +390,7 @@ static void opstats(const void *h)
 		if (unlikely(ea + (N) > msize))                             \
 			goto trap_oob;                                      \
 		const uint8_t *p = mbase + ea;                              \
-		S(1) = (expr);                                              \
+		SET1((expr));                                               \
 		pc += 5;                                                    \
 	}
 #define LOAD2(name, N, expr) L_##name##_ADD : BODY_LOAD2(N, expr) NEXT();
@@ -385,7 +401,7 @@ static void opstats(const void *h)
 		if (unlikely(ea + (N) > msize))                             \
 			goto trap_oob;                                      \
 		uint8_t *p = mbase + ea;                                    \
-		uint64_t v = S(3);                                          \
+		uint64_t v = R(3);                                          \
 		stmt;                                                       \
 		MARK_DIRTY(ea, N);                                          \
 		pc += 5;                                                    \
@@ -400,7 +416,7 @@ static void opstats(const void *h)
 		if (unlikely(ea + 8 > msize))                      \
 			goto trap_oob;                             \
 		double m = bits_f64(ld64(mbase + ea)), o = F64(4); \
-		S(1) = f64_bits(expr);                             \
+		SET1(f64_bits(expr));                              \
 		pc += 5;                                           \
 	}
 #define LDF64(name, expr) L_##name : BODY_LDF64(expr) NEXT();
@@ -439,7 +455,7 @@ static void opstats(const void *h)
 		if (unlikely(ea + 4 > msize))              \
 			goto trap_oob;                     \
 		uint32_t m = ld32(mbase + ea), o = U32(4); \
-		S(1) = (uint32_t)(expr);                   \
+		SET1((uint32_t)(expr));                    \
 		pc += 5;                                   \
 	}
 #define LDI32(name, expr)                                  \
@@ -449,7 +465,7 @@ static void opstats(const void *h)
 		if (unlikely(ea + 4 > msize))              \
 			goto trap_oob;                     \
 		uint32_t m = ld32(mbase + ea), o = U32(4); \
-		S(1) = (uint32_t)(expr);                   \
+		SET1((uint32_t)(expr));                    \
 		pc += 5;                                   \
 		NEXT();                                    \
 	}
@@ -601,35 +617,35 @@ static void opstats(const void *h)
 		}                            \
 		pc += 3;                     \
 	}
-#define PB_MOV               \
-	{                    \
-		S(1) = S(2); \
-		pc += 3;     \
+#define PB_MOV              \
+	{                   \
+		SET1(R(2)); \
+		pc += 3;    \
 	}
-#define PB_CONST             \
-	{                    \
-		S(1) = A(2); \
-		pc += 3;     \
+#define PB_CONST            \
+	{                   \
+		SET1(A(2)); \
+		pc += 3;    \
 	}
-#define PB_SELECT                            \
-	{                                    \
-		S(1) = U32(4) ? S(2) : S(3); \
-		pc += 5;                     \
+#define PB_SELECT                           \
+	{                                   \
+		SET1(U32(4) ? R(2) : R(3)); \
+		pc += 5;                    \
 	}
-#define PB_GLOBAL_GET                            \
-	{                                        \
-		S(1) = inst->globals[A(2)]->val; \
-		pc += 3;                         \
+#define PB_GLOBAL_GET                           \
+	{                                       \
+		SET1(inst->globals[A(2)]->val); \
+		pc += 3;                        \
 	}
 #define PB_GLOBAL_SET                            \
 	{                                        \
-		inst->globals[A(1)]->val = S(2); \
+		inst->globals[A(1)]->val = R(2); \
 		pc += 3;                         \
 	}
-#define PB_I32_EQZ                  \
-	{                           \
-		S(1) = U32(2) == 0; \
-		pc += 3;            \
+#define PB_I32_EQZ                 \
+	{                          \
+		SET1(U32(2) == 0); \
+		pc += 3;           \
 	}
 
 #ifdef WASM_NO_SAFEPOINTS
@@ -656,6 +672,9 @@ static wasm_result interp(wasm_exec *ex, const void *const **labels_out)
 #define WASM_PAIR_LABEL(a, b) &&L_P_##a##__##b,
 			WASM_PAIRS(WASM_PAIR_LABEL)
 #undef WASM_PAIR_LABEL
+#define WASM_FWD_LABEL(a, b, k) &&L_F_##a##__##b##_##k,
+				WASM_FWDS(WASM_FWD_LABEL)
+#undef WASM_FWD_LABEL
 	};
 	if (labels_out) {
 		*labels_out = labels;
@@ -663,6 +682,10 @@ static wasm_result interp(wasm_exec *ex, const void *const **labels_out)
 	}
 	cell *pc = ex->pc;
 	uint64_t *fp = ex->fp;
+	uint64_t fwd = 0; /* the last result written, for forwarding pairs */
+	enum {
+		FWD = 0
+	};
 	wasm_func *fn = ex->fn;
 	wasm_instance *inst = fn->inst;
 	struct wasm_frame *ftop = ex->ftop;
@@ -1516,6 +1539,18 @@ L_REF_FUNC:
 	goto L_##b;
 	WASM_PAIRS(WASM_PAIR_HANDLER)
 #undef WASM_PAIR_HANDLER
+	/* forwarding pairs: the second body reads operand k from fwd */
+#define WASM_FWD_HANDLER(a, b, k)      \
+	L_F_##a##__##b##_##k : PB_##a; \
+	{                              \
+		enum {                 \
+			FWD = k        \
+		};                     \
+		PB_##b;                \
+	}                              \
+	NEXT();
+	WASM_FWDS(WASM_FWD_HANDLER)
+#undef WASM_FWD_HANDLER
 
 #ifndef WASM_NO_SAFEPOINTS
 safepoint:
@@ -1573,6 +1608,36 @@ static uint32_t pair_hash(uint32_t k)
 	return (k * 0x9E3779B1u) >> 22;
 }
 
+/* The forwarding pairs (ops.h), by first operation, second operation and
+ * forwarded operand cell: key a << 13 | b << 2 | k, plus 1; 0: empty. */
+static uint32_t g_fwd_key[256];
+static uint16_t g_fwd_val[256];
+
+static uint32_t fwd_hash(uint32_t k)
+{
+	return (k * 0x9E3779B1u) >> 24;
+}
+
+static void fwd_init(void)
+{
+	static const uint16_t fwds[][4] = {
+#define WASM_FWD_ROW(a, b, k) {OP_##a, OP_##b, k, OP_F_##a##__##b##_##k},
+		WASM_FWDS(WASM_FWD_ROW)
+#undef WASM_FWD_ROW
+	};
+	_Static_assert(sizeof(fwds) / sizeof(fwds[0]) < 200, "the forwarding table is too small");
+	_Static_assert(OP_COUNT < 2048, "op numbers must fit in 11 bits");
+	for (size_t p = 0; p < sizeof(fwds) / sizeof(fwds[0]); p++) {
+		uint32_t k =
+			((uint32_t)fwds[p][0] << 13 | (uint32_t)fwds[p][1] << 2 | fwds[p][2]) + 1;
+		uint32_t i = fwd_hash(k);
+		while (g_fwd_key[i])
+			i = (i + 1) & 255;
+		g_fwd_key[i] = k;
+		g_fwd_val[i] = fwds[p][3];
+	}
+}
+
 const void *const *wasm_interp_labels(void)
 {
 	if (!g_labels) {
@@ -1602,9 +1667,31 @@ const void *const *wasm_interp_labels(void)
 			g_pair_key[i] = k;
 			g_pair_val[i] = pairs[p][2];
 		}
+		fwd_init();
 		g_labels = l;
 	}
 	return g_labels;
+}
+
+int wasm_interp_fwd(int a, int b, const cell *first, uint32_t nfirst, const cell *second,
+		    uint32_t nsecond)
+{
+	if (a < 0 || b < 0 || nfirst < 2)
+		return -1;
+	wasm_interp_labels();
+	for (uint32_t k = 1; k <= 3 && k < nsecond; k++) {
+		/* the first operation's result (cell 1) read by operand k */
+		if (second[k].u != first[1].u)
+			continue;
+		uint32_t key = ((uint32_t)a << 13 | (uint32_t)b << 2 | k) + 1;
+		for (uint32_t i = fwd_hash(key);; i = (i + 1) & 255) {
+			if (g_fwd_key[i] == key)
+				return g_fwd_val[i];
+			if (!g_fwd_key[i])
+				break;
+		}
+	}
+	return -1;
 }
 
 int wasm_interp_pair(int a, int b)

@@ -576,6 +576,68 @@
 	X(F64_SUB, F64_MUL_ADD_A)                         \
 	X(F64_SUB, F64_MUL_ADD_B)
 
+/* Forwarding pairs (a, b, k): a writes its result to cell 1 and b reads it
+ * as its operand cell k (both cells name the same slot); b's body takes the
+ * value from a register instead of reloading the slot (interp.c, R). The
+ * slot is still written. Chosen from dependency profiles of the benchmark
+ * kernels and the SQLite workload. Every b here has a PB_ body. */
+#define WASM_FWDS(X)                         \
+	X(I32_ADD, BR_IF_I32_LE_U_LOOP, 1)   \
+	X(I32_ADD_IMM, BR_IF_I32_NE_LOOP, 2) \
+	X(I32_SHL_IMM, I32_LOAD_ADD, 3)      \
+	X(I32_SHL_IMM, I32_LOAD_ADD, 2)      \
+	X(I32_AND_IMM, I32_SHL_IMM, 2)       \
+	X(I32_LOAD8_U_ADD, I32_EQZ, 2)       \
+	X(I32_EQZ, I32_ADD, 3)               \
+	X(I32_ADD_IMM, BR_IF_LOOP, 1)        \
+	X(I32_LE_U, I32_ADD, 3)              \
+	X(I32_ADD, BR_IF_I32_GE_U, 1)        \
+	X(I32_LOAD_ADD, I32_GT_U, 2)         \
+	X(I32_LOAD8_U, BR_IF_I32_NE, 2)      \
+	X(I32_LOAD8_U, BR_IF_I32_NE, 1)      \
+	X(I32_ADD_IMM, I32_AND_IMM, 2)       \
+	X(I32_ADD_LB, I32_ADD_IMM, 2)        \
+	X(I32_ADD_LB, I32_AND_IMM, 2)        \
+	X(I32_ADD, I32_ADD_IMM, 2)           \
+	X(I32_SHL_IMM, I32_ADD, 3)           \
+	X(I32_SHL_IMM, I32_ADD, 2)           \
+	X(I32_AND_IMM, BR_UNLESS, 1)         \
+	X(I32_ADD, I32_LOAD8_U_ADD, 2)       \
+	X(I32_MUL_IMM, I32_ADD, 3)           \
+	X(I32_MUL_IMM, I32_ADD, 2)           \
+	X(I32_LOAD, I32_LOAD, 2)             \
+	X(I32_ADD, I32_LOAD, 2)              \
+	X(I32_ADD_IMM, I32_LOAD, 2)          \
+	X(I32_ADD_IMM, I32_STORE, 2)         \
+	X(I32_LOAD8_U, BR_UNLESS, 1)         \
+	X(I32_LOAD, BR_UNLESS, 1)            \
+	X(I32_LOAD, I32_STORE, 2)            \
+	X(I32_LOAD, I32_SHL_IMM, 2)          \
+	X(I32_LOAD, I32_LOAD8_U, 2)          \
+	X(I32_LOAD, I32_LOAD16_U, 2)         \
+	X(I32_LOAD, I32_MUL_IMM, 2)          \
+	X(I32_ADD, I32_LOAD8_U, 2)           \
+	X(I32_LOAD8_U, I32_AND_IMM, 2)       \
+	X(I32_LOAD8_U, I32_OR, 3)            \
+	X(I32_LOAD8_U, I32_SHL_IMM, 2)       \
+	X(I32_LOAD16_U, I32_AND_IMM, 2)      \
+	X(I32_LOAD16_U, I32_AND, 3)          \
+	X(I32_AND_IMM, I32_STORE, 2)         \
+	X(I32_SUB_IMM, GLOBAL_SET, 2)        \
+	X(I32_ADD_IMM, GLOBAL_SET, 2)        \
+	X(I64_SHL_IMM, I64_OR, 3)            \
+	X(I64_OR, I64_STORE, 2)              \
+	X(MOV, MOV, 2)                       \
+	X(F64_LOAD_ADD, F64_MUL, 3)          \
+	X(F64_LOAD_ADD, F64_SUB, 3)          \
+	X(F64_MUL, F64_MUL, 2)               \
+	X(F64_SUB, F64_MUL, 2)               \
+	X(F64_SUB, F64_MUL, 3)               \
+	X(F64_ADD, F64_ADD, 3)               \
+	X(F64_MUL, F64_ADD, 3)               \
+	X(F64_ADD, F64_SQRT, 2)              \
+	X(F64_SQRT, F64_MUL, 3)
+
 enum wasm_op {
 #define WASM_OP_ENUM(n) OP_##n,
 	WASM_OPS(WASM_OP_ENUM)
@@ -583,7 +645,10 @@ enum wasm_op {
 #define WASM_PAIR_ENUM(a, b) OP_P_##a##__##b,
 	WASM_PAIRS(WASM_PAIR_ENUM)
 #undef WASM_PAIR_ENUM
-		OP_COUNT
+#define WASM_FWD_ENUM(a, b, k) OP_F_##a##__##b##_##k,
+		WASM_FWDS(WASM_FWD_ENUM)
+#undef WASM_FWD_ENUM
+			OP_COUNT
 };
 
 #endif /* ISTHMUS_WASM_OPS_H */

@@ -273,6 +273,10 @@ const void *const *wasm_interp_labels(void);
 cell *wasm_exit_cell(void);	      /* the return address of a run's first frame */
 int wasm_interp_op_of(const void *h); /* the operation of a handler, or -1 */
 int wasm_interp_pair(int a, int b);   /* the pair op of ops a then b, or -1 */
+/* the forwarding pair op of op a (nfirst cells at first) then op b (nsecond
+ * cells at second), when b reads a's result through a listed operand; or -1 */
+int wasm_interp_fwd(int a, int b, const cell *first, uint32_t nfirst, const cell *second,
+		    uint32_t nsecond);
 wasm_result wasm_exec_run(wasm_exec *ex);
 
 /* instance.c */
