@@ -599,6 +599,28 @@ static void opstats(const void *h)
 #define PB_BR_IF_I32_GE_U      BODY_BRC((uint32_t)U32(1) >= (uint32_t)U32(2))
 #define PB_BR_IF_I32_NE_LOOP   BODY_BRCL((uint32_t)U32(1) != (uint32_t)U32(2))
 #define PB_BR_IF_I32_LT_U_LOOP BODY_BRCL((uint32_t)U32(1) < (uint32_t)U32(2))
+#define PB_BR_IF_I32_GT_S_IMM  BODY_BRC((int32_t)U32(1) > (int32_t)(uint32_t)A(2))
+#define PB_BR_IF_I32_GT_U      BODY_BRC((uint32_t)U32(1) > (uint32_t)U32(2))
+#define PB_I64_AND_IMM	       BODY_BIN64I(a &b)
+#define PB_I64_LOAD	       BODY_LOAD(8, ld64(p))
+#define PB_I32_STORE16	       BODY_STORE(2, st16(p, (uint16_t)v))
+#define PB_I32_EXTEND8_S       BODY_UN(uint32_t, U32, (uint32_t)(int32_t)(int8_t)(uint8_t)a)
+#define PB_BR_IF                      \
+	{                             \
+		if (U32(1)) {         \
+			pc = pc[2].p; \
+			NEXT();       \
+		}                     \
+		pc += 3;              \
+	}
+/* always leaves through NEXT */
+#define PB_BR_TABLE                             \
+	{                                       \
+		uint32_t i = U32(1);            \
+		uint64_t n = A(2);              \
+		pc = pc[3 + (i < n ? i : n)].p; \
+		NEXT();                         \
+	}
 #define PB_BR_IF_I32_LE_U_LOOP BODY_BRCL((uint32_t)U32(1) <= (uint32_t)U32(2))
 #define PB_BR_UNLESS                  \
 	{                             \
@@ -716,19 +738,10 @@ L_UNREACHABLE:
 L_BR:
 	pc = pc[1].p;
 	NEXT();
-L_BR_IF:
-	if (U32(1))
-		pc = pc[2].p;
-	else
-		pc += 3;
-	NEXT();
+	OPB(BR_IF)
 	OPB(BR_UNLESS)
-L_BR_TABLE : {
-	uint32_t i = U32(1);
-	uint64_t n = A(2);
-	pc = pc[3 + (i < n ? i : n)].p;
-	NEXT();
-}
+L_BR_TABLE:
+	PB_BR_TABLE;
 	/* compare and branch: a b target */
 	BRC(I32_EQ, (uint32_t)U32(1) == (uint32_t)U32(2))
 	BRCI(I32_EQ_IMM, (uint32_t)U32(1) == (uint32_t)(uint32_t)A(2))
@@ -739,8 +752,8 @@ L_BR_TABLE : {
 	BRC(I32_LT_U, (uint32_t)U32(1) < (uint32_t)U32(2))
 	BRCI(I32_LT_U_IMM, (uint32_t)U32(1) < (uint32_t)(uint32_t)A(2))
 	OPB(BR_IF_I32_GT_S)
-	BRCI(I32_GT_S_IMM, (int32_t)U32(1) > (int32_t)(uint32_t)A(2))
-	BRC(I32_GT_U, (uint32_t)U32(1) > (uint32_t)U32(2))
+	OPB(BR_IF_I32_GT_S_IMM)
+	OPB(BR_IF_I32_GT_U)
 	BRCI(I32_GT_U_IMM, (uint32_t)U32(1) > (uint32_t)(uint32_t)A(2))
 	BRC(I32_LE_S, (int32_t)U32(1) <= (int32_t)U32(2))
 	BRCI(I32_LE_S_IMM, (int32_t)U32(1) <= (int32_t)(uint32_t)A(2))
@@ -909,7 +922,7 @@ L_BR_UNLESS64_LOOP:
 	OPB(I32_MUL_IMM)
 	BIN64I(I64_MUL_IMM, a * b)
 	OPB(I32_AND_IMM)
-	BIN64I(I64_AND_IMM, a & b)
+	OPB(I64_AND_IMM)
 	BIN32I(I32_OR_IMM, a | b)
 	BIN64I(I64_OR_IMM, a | b)
 	OPB(I32_XOR_IMM)
@@ -1060,7 +1073,7 @@ L_SELECT64:
 	OPB(GLOBAL_SET)
 
 	OPB(I32_LOAD)
-	LOAD(I64_LOAD, 8, ld64(p))
+	OPB(I64_LOAD)
 	LOAD(F32_LOAD, 4, ld32(p))
 	OPB(F64_LOAD)
 	OPB(I32_LOAD8_S)
@@ -1078,7 +1091,7 @@ L_SELECT64:
 	STORE(F32_STORE, 4, st32(p, (uint32_t)v))
 	STORE(F64_STORE, 8, st64(p, v))
 	OPB(I32_STORE8)
-	STORE(I32_STORE16, 2, st16(p, (uint16_t)v))
+	OPB(I32_STORE16)
 	STORE(I64_STORE8, 1, p[0] = (uint8_t)v)
 	STORE(I64_STORE16, 2, st16(p, (uint16_t)v))
 	OPB(I64_STORE32)
@@ -1409,7 +1422,7 @@ L_I64_TRUNC_F64_U : {
 	UN(I64_REINTERPRET_F64, uint64_t, U64, a)
 	UN(F32_REINTERPRET_I32, uint32_t, U32, a)
 	UN(F64_REINTERPRET_I64, uint64_t, U64, a)
-	UN(I32_EXTEND8_S, uint32_t, U32, (uint32_t)(int32_t)(int8_t)(uint8_t)a)
+	OPB(I32_EXTEND8_S)
 	UN(I32_EXTEND16_S, uint32_t, U32, (uint32_t)(int32_t)(int16_t)(uint16_t)a)
 	UN(I64_EXTEND8_S, uint64_t, U64, (uint64_t)(int64_t)(int8_t)(uint8_t)a)
 	UN(I64_EXTEND16_S, uint64_t, U64, (uint64_t)(int64_t)(int16_t)(uint16_t)a)

@@ -414,229 +414,304 @@
 /* Pairs of consecutive operations that run as one handler (compile.c,
  * fuse_pairs): the first one's body, then a direct jump to the second's
  * label. Each first operation has a body macro PB_<op> in interp.c. */
-#define WASM_PAIRS(X)                                     \
-	X(I32_STORE8, I32_ADD)                            \
-	X(I32_ADD, BR_IF_I32_LE_U_LOOP)                   \
-	X(I32_ADD, I32_ADD)                               \
-	X(I32_EQZ, I32_ADD)                               \
-	X(I32_ADD, I32_LOAD8_U_ADD)                       \
-	X(I32_LOAD8_U_ADD, I32_EQZ)                       \
-	X(F64_MUL, F64_MUL)                               \
-	X(F64_ADD_LB_RMW, I32_ADD_IMM)                    \
-	X(F64_SUB, F64_MUL)                               \
-	X(F64_LOAD_ADD, F64_SUB)                          \
-	X(F64_MUL, F64_ADD_LB_RMW)                        \
-	X(F64_MUL, F64_SUB_ST)                            \
-	X(I32_ADD_IMM, F64_MUL)                           \
-	X(I32_ADD_IMM, I32_ADD_IMM)                       \
-	X(F64_MUL, F64_LOAD_ADD)                          \
-	X(F64_LOAD, F64_MUL)                              \
-	X(F64_SUB_ST, F64_LOAD)                           \
-	X(F64_MUL_LB, F64_ADD_LB_RMW)                     \
-	X(F64_ADD_LB_RMW, F64_MUL_LB)                     \
-	X(F64_LOAD_ADD, F64_LOAD_ADD)                     \
-	X(I32_SHL_IMM, I32_LOAD_ADD)                      \
-	X(I32_ADD, I32_ADD_IMM)                           \
-	X(I32_STORE, I32_ADD)                             \
-	X(SELECT, I32_STORE)                              \
-	X(I32_GT_U, SELECT)                               \
-	X(I32_LE_U, I32_ADD)                              \
-	X(I32_ADD, BR_IF_I32_GE_U)                        \
-	X(I32_ADD_IMM, I32_LE_U)                          \
-	X(I32_LOAD_ADD, I32_GT_U)                         \
-	X(I32_LOAD_ADD, I32_SHL_IMM)                      \
-	X(I32_ADD_IMM, BR_IF_I32_LT_U_LOOP)               \
-	X(BR_IF_I32_GE_U, I32_ADD_IMM)                    \
-	X(BR_IF_I32_LT_U_LOOP, I32_SHL_IMM)               \
-	X(I64_STORE, I32_ADD_IMM)                         \
-	X(I32_ADD_IMM, I64_LOAD_ADD)                      \
-	X(I32_AND_IMM, I32_SHL_IMM)                       \
-	X(I32_ADD, RET)                                   \
-	X(I32_ADD_IMM, CALL_DEF)                          \
-	X(I32_ADD_IMM, BR_IF_I32_GT_U_IMM_LOOP)           \
-	X(I32_ADD_IMM, MOV)                               \
-	X(MOV, I32_ADD_IMM)                               \
-	X(I32_ADD_IMM, I32_AND_IMM)                       \
-	X(MOV, CALL_INDIRECT)                             \
-	X(MOV, BR_IF_I32_NE_IMM_LOOP)                     \
-	X(I32_LOAD_ADD, CALL_INDIRECT)                    \
-	X(I32_ADD_IMM, BR_IF_I32_NE_LOOP)                 \
-	X(I32_ADD_IMM, F64_LOAD_ADD)                      \
-	X(F64_LOAD_ADD, F64_MUL)                          \
-	X(BR_IF_I32_NE_LOOP, F64_MUL_LB)                  \
-	X(MOV, MOV)                                       \
-	X(I32_LOAD, I32_LOAD)                             \
-	X(I32_LOAD8_U, I32_LOAD8_U)                       \
-	X(I32_AND_IMM, BR_UNLESS)                         \
-	X(I32_ADD_IMM, BR_IF_LOOP)                        \
-	X(I32_LOAD8_U, BR_IF_I32_NE)                      \
-	X(BR_IF_I32_NE, I32_ADD_IMM)                      \
-	X(BR_IF_LOOP, I32_LOAD8_U)                        \
-	X(MOV, RET)                                       \
-	X(MOV, CALL_DEF)                                  \
-	X(I32_LOAD8_U, I32_SHL_IMM)                       \
-	X(I32_ADD_IMM, I32_LOAD)                          \
-	X(I32_ADD, I32_LOAD8_U)                           \
-	X(MOV, BR)                                        \
-	X(I32_STORE8, I32_ADD_IMM)                        \
-	X(I32_SHL_IMM, I32_ADD)                           \
-	X(I32_LOAD8_U, BR_TABLE)                          \
-	X(I32_MUL_IMM, I32_ADD)                           \
-	X(BR_UNLESS, I32_LOAD)                            \
-	X(I32_LOAD, I32_SHL_IMM)                          \
-	X(I32_LOAD8_U, BR_UNLESS)                         \
-	X(I32_ADD_IMM, BR_LOOP)                           \
-	X(I64_ADD_IMM, I32_LOAD8_U)                       \
-	X(MOV, I64_ADD_IMM)                               \
-	X(I32_SHL_IMM, I32_SHR_S_IMM)                     \
-	X(I32_LOAD, I32_STORE)                            \
-	X(BR_UNLESS, I32_LOAD8_U)                         \
-	X(I32_ADD_IMM, I32_LOAD8_U_ADD)                   \
-	X(BR_UNLESS, I32_AND_IMM)                         \
-	X(GLOBAL_GET, I32_SUB_IMM)                        \
-	X(I32_ADD_IMM, GLOBAL_SET)                        \
-	X(I32_SUB_IMM, GLOBAL_SET)                        \
-	X(I32_LOAD, BR_UNLESS)                            \
-	X(I64_LOAD8_U, I64_SHL_IMM)                       \
-	X(GLOBAL_SET, MOV)                                \
-	X(I32_STORE, I32_ADD_IMM)                         \
-	X(I32_LOAD, I32_LOAD8_U)                          \
-	X(CONST, MOV)                                     \
-	X(I32_STORE, I32_LOAD)                            \
-	X(I32_LOAD, I32_MUL_IMM)                          \
-	X(I32_LOAD, BR_IF)                                \
-	X(I32_STORE, I32_STORE)                           \
-	X(I32_LOAD8_U, I32_OR)                            \
-	X(I32_LOAD16_U, I32_AND)                          \
-	X(I32_OR, I32_LOAD16_U)                           \
-	X(I64_SHL_IMM, I64_OR)                            \
-	X(I32_SHR_S_IMM, BR_IF_I32_GT_S_IMM)              \
-	X(I64_EXTEND_I32_U, I64_AND_IMM)                  \
-	X(I32_LOAD, I32_LOAD16_U)                         \
-	X(I32_LOAD8_S, I32_AND_IMM)                       \
-	X(I32_SHL_IMM, I32_LOAD8_U)                       \
-	X(CONST, BR)                                      \
-	X(I32_AND_IMM, I32_STORE)                         \
-	X(I32_LOAD8_U, I32_AND_IMM)                       \
-	X(I32_LOAD, I32_ADD_LB)                           \
-	X(CONST, CONST)                                   \
-	X(BR_IF_I32_GT_S, I32_ADD)                        \
-	X(I32_LOAD8_S, BR_IF_I32_LT_S_IMM)                \
-	X(I32_AND_IMM, BR_IF)                             \
-	X(I64_OR, I64_STORE)                              \
-	X(I32_ADD, I32_LOAD8_S)                           \
-	X(I32_ADD_IMM, I32_LOAD16_U)                      \
-	X(I32_LOAD8_U, BR_IF)                             \
-	X(I64_LOAD8_U, I64_OR)                            \
-	X(I64_OR, I64_LOAD8_U)                            \
-	X(I32_ADD_IMM, P_I32_ADD_IMM__BR_IF_LOOP)         \
-	X(I32_LOAD8_U, P_I32_LOAD8_U__BR_IF_I32_NE)       \
-	X(BR_IF_I32_NE, P_I32_ADD_IMM__I32_ADD_IMM)       \
-	X(MOV, P_MOV__RET)                                \
-	X(MOV, P_I64_ADD_IMM__I32_LOAD8_U)                \
-	X(GLOBAL_GET, P_I32_SUB_IMM__GLOBAL_SET)          \
-	X(MOV, P_MOV__MOV)                                \
-	X(I32_ADD_IMM, P_GLOBAL_SET__MOV)                 \
-	X(I32_LOAD, P_I32_LOAD__I32_LOAD)                 \
-	X(I32_LOAD8_U, P_I32_SHL_IMM__I32_SHR_S_IMM)      \
-	X(I32_AND_IMM, P_BR_UNLESS__I32_AND_IMM)          \
-	X(I32_LOAD, P_I32_LOAD__I32_SHL_IMM)              \
-	X(I32_STORE8, P_I32_ADD_IMM__I32_LOAD8_U_ADD)     \
-	X(I64_LOAD8_U, P_I64_SHL_IMM__I64_OR)             \
-	X(I32_LOAD8_U_ADD, P_I32_STORE8__I32_ADD_IMM)     \
-	X(MOV, P_MOV__CALL_DEF)                           \
-	X(I32_LOAD16_U, P_I32_AND_IMM__BR_UNLESS)         \
-	X(I32_MUL_LB, P_I32_ADD__I32_ADD_IMM)             \
-	X(I64_OR, P_I64_LOAD8_U__I64_SHL_IMM)             \
-	X(I32_AND_IMM, P_I32_ADD__I32_LOAD8_U)            \
-	X(I32_LOAD8_U_ADD, P_I32_AND_IMM__BR_UNLESS)      \
-	X(I32_AND, P_I32_ADD__I32_ADD_IMM)                \
-	X(BR_UNLESS, P_I32_LOAD8_U__I32_LOAD8_U)          \
-	X(I32_ADD, P_I32_LOAD8_U__I32_SHL_IMM)            \
-	X(I32_ADD_IMM, P_I32_ADD_IMM__I32_ADD_IMM)        \
-	X(I32_LOAD8_U, P_BR_IF_I32_NE__I32_ADD_IMM)       \
-	X(BR_IF_I32_LT_S_IMM, P_I32_ADD_IMM__I32_ADD_IMM) \
-	X(I32_LOAD8_U, P_I32_SHL_IMM__I32_LOAD8_U)        \
-	X(I64_SHL_IMM, I64_LOAD8_U)                       \
-	X(SELECT, I32_STORE16)                            \
-	X(I64_ADD, I64_STORE32)                           \
-	X(I32_ADD_IMM, BR_IF_I32_GE_U)                    \
-	X(I32_ADD_IMM, I64_ADD)                           \
-	X(I32_SHL_IMM, P_I32_LOAD8_U__I32_OR)             \
-	X(I32_OR, P_I32_LOAD16_U__I32_AND)                \
-	X(I64_LOAD8_U, P_I64_SHL_IMM__I64_LOAD8_U)        \
-	X(I32_LOAD, P_I32_MUL_IMM__I32_ADD)               \
-	X(MOV, P_MOV__CALL_INDIRECT)                      \
-	X(CONST, P_MOV__RET)                              \
-	X(I64_STORE32, P_I32_ADD_IMM__I32_ADD_IMM)        \
-	X(I32_ADD_IMM, P_I32_ADD_IMM__BR_IF_I32_GE_U)     \
-	X(I32_ADD, P_I32_ADD_IMM__I64_ADD)                \
-	X(I32_ADD_IMM, F64_MULADD_LA_RMW)                 \
-	X(F64_MUL, F64_MULSUB_ST)                         \
-	X(F64_SUB, F64_MUL_ADD_A)                         \
-	X(F64_SUB, F64_MUL_ADD_B)
+#define WASM_PAIRS(X)                                                          \
+	X(I32_STORE8, I32_ADD)                                                 \
+	X(I32_ADD, BR_IF_I32_LE_U_LOOP)                                        \
+	X(I32_ADD, I32_ADD)                                                    \
+	X(I32_EQZ, I32_ADD)                                                    \
+	X(I32_ADD, I32_LOAD8_U_ADD)                                            \
+	X(I32_LOAD8_U_ADD, I32_EQZ)                                            \
+	X(F64_MUL, F64_MUL)                                                    \
+	X(F64_ADD_LB_RMW, I32_ADD_IMM)                                         \
+	X(F64_SUB, F64_MUL)                                                    \
+	X(F64_LOAD_ADD, F64_SUB)                                               \
+	X(F64_MUL, F64_ADD_LB_RMW)                                             \
+	X(F64_MUL, F64_SUB_ST)                                                 \
+	X(I32_ADD_IMM, F64_MUL)                                                \
+	X(I32_ADD_IMM, I32_ADD_IMM)                                            \
+	X(F64_MUL, F64_LOAD_ADD)                                               \
+	X(F64_LOAD, F64_MUL)                                                   \
+	X(F64_SUB_ST, F64_LOAD)                                                \
+	X(F64_MUL_LB, F64_ADD_LB_RMW)                                          \
+	X(F64_ADD_LB_RMW, F64_MUL_LB)                                          \
+	X(F64_LOAD_ADD, F64_LOAD_ADD)                                          \
+	X(I32_SHL_IMM, I32_LOAD_ADD)                                           \
+	X(I32_ADD, I32_ADD_IMM)                                                \
+	X(I32_STORE, I32_ADD)                                                  \
+	X(SELECT, I32_STORE)                                                   \
+	X(I32_GT_U, SELECT)                                                    \
+	X(I32_LE_U, I32_ADD)                                                   \
+	X(I32_ADD, BR_IF_I32_GE_U)                                             \
+	X(I32_ADD_IMM, I32_LE_U)                                               \
+	X(I32_LOAD_ADD, I32_GT_U)                                              \
+	X(I32_LOAD_ADD, I32_SHL_IMM)                                           \
+	X(I32_ADD_IMM, BR_IF_I32_LT_U_LOOP)                                    \
+	X(BR_IF_I32_GE_U, I32_ADD_IMM)                                         \
+	X(BR_IF_I32_LT_U_LOOP, I32_SHL_IMM)                                    \
+	X(I64_STORE, I32_ADD_IMM)                                              \
+	X(I32_ADD_IMM, I64_LOAD_ADD)                                           \
+	X(I32_AND_IMM, I32_SHL_IMM)                                            \
+	X(I32_ADD, RET)                                                        \
+	X(I32_ADD_IMM, CALL_DEF)                                               \
+	X(I32_ADD_IMM, BR_IF_I32_GT_U_IMM_LOOP)                                \
+	X(I32_ADD_IMM, MOV)                                                    \
+	X(MOV, I32_ADD_IMM)                                                    \
+	X(I32_ADD_IMM, I32_AND_IMM)                                            \
+	X(MOV, CALL_INDIRECT)                                                  \
+	X(MOV, BR_IF_I32_NE_IMM_LOOP)                                          \
+	X(I32_LOAD_ADD, CALL_INDIRECT)                                         \
+	X(I32_ADD_IMM, BR_IF_I32_NE_LOOP)                                      \
+	X(I32_ADD_IMM, F64_LOAD_ADD)                                           \
+	X(F64_LOAD_ADD, F64_MUL)                                               \
+	X(BR_IF_I32_NE_LOOP, F64_MUL_LB)                                       \
+	X(MOV, MOV)                                                            \
+	X(I32_LOAD, I32_LOAD)                                                  \
+	X(I32_LOAD8_U, I32_LOAD8_U)                                            \
+	X(I32_AND_IMM, BR_UNLESS)                                              \
+	X(I32_ADD_IMM, BR_IF_LOOP)                                             \
+	X(I32_LOAD8_U, BR_IF_I32_NE)                                           \
+	X(BR_IF_I32_NE, I32_ADD_IMM)                                           \
+	X(BR_IF_LOOP, I32_LOAD8_U)                                             \
+	X(MOV, RET)                                                            \
+	X(MOV, CALL_DEF)                                                       \
+	X(I32_LOAD8_U, I32_SHL_IMM)                                            \
+	X(I32_ADD_IMM, I32_LOAD)                                               \
+	X(I32_ADD, I32_LOAD8_U)                                                \
+	X(MOV, BR)                                                             \
+	X(I32_STORE8, I32_ADD_IMM)                                             \
+	X(I32_SHL_IMM, I32_ADD)                                                \
+	X(I32_LOAD8_U, BR_TABLE)                                               \
+	X(I32_MUL_IMM, I32_ADD)                                                \
+	X(BR_UNLESS, I32_LOAD)                                                 \
+	X(I32_LOAD, I32_SHL_IMM)                                               \
+	X(I32_LOAD8_U, BR_UNLESS)                                              \
+	X(I32_ADD_IMM, BR_LOOP)                                                \
+	X(I64_ADD_IMM, I32_LOAD8_U)                                            \
+	X(MOV, I64_ADD_IMM)                                                    \
+	X(I32_SHL_IMM, I32_SHR_S_IMM)                                          \
+	X(I32_LOAD, I32_STORE)                                                 \
+	X(BR_UNLESS, I32_LOAD8_U)                                              \
+	X(I32_ADD_IMM, I32_LOAD8_U_ADD)                                        \
+	X(BR_UNLESS, I32_AND_IMM)                                              \
+	X(GLOBAL_GET, I32_SUB_IMM)                                             \
+	X(I32_ADD_IMM, GLOBAL_SET)                                             \
+	X(I32_SUB_IMM, GLOBAL_SET)                                             \
+	X(I32_LOAD, BR_UNLESS)                                                 \
+	X(I64_LOAD8_U, I64_SHL_IMM)                                            \
+	X(GLOBAL_SET, MOV)                                                     \
+	X(I32_STORE, I32_ADD_IMM)                                              \
+	X(I32_LOAD, I32_LOAD8_U)                                               \
+	X(CONST, MOV)                                                          \
+	X(I32_STORE, I32_LOAD)                                                 \
+	X(I32_LOAD, I32_MUL_IMM)                                               \
+	X(I32_LOAD, BR_IF)                                                     \
+	X(I32_STORE, I32_STORE)                                                \
+	X(I32_LOAD8_U, I32_OR)                                                 \
+	X(I32_LOAD16_U, I32_AND)                                               \
+	X(I32_OR, I32_LOAD16_U)                                                \
+	X(I64_SHL_IMM, I64_OR)                                                 \
+	X(I32_SHR_S_IMM, BR_IF_I32_GT_S_IMM)                                   \
+	X(I64_EXTEND_I32_U, I64_AND_IMM)                                       \
+	X(I32_LOAD, I32_LOAD16_U)                                              \
+	X(I32_LOAD8_S, I32_AND_IMM)                                            \
+	X(I32_SHL_IMM, I32_LOAD8_U)                                            \
+	X(CONST, BR)                                                           \
+	X(I32_AND_IMM, I32_STORE)                                              \
+	X(I32_LOAD8_U, I32_AND_IMM)                                            \
+	X(I32_LOAD, I32_ADD_LB)                                                \
+	X(CONST, CONST)                                                        \
+	X(BR_IF_I32_GT_S, I32_ADD)                                             \
+	X(I32_LOAD8_S, BR_IF_I32_LT_S_IMM)                                     \
+	X(I32_AND_IMM, BR_IF)                                                  \
+	X(I64_OR, I64_STORE)                                                   \
+	X(I32_ADD, I32_LOAD8_S)                                                \
+	X(I32_ADD_IMM, I32_LOAD16_U)                                           \
+	X(I32_LOAD8_U, BR_IF)                                                  \
+	X(I64_LOAD8_U, I64_OR)                                                 \
+	X(I64_OR, I64_LOAD8_U)                                                 \
+	X(I32_ADD_IMM, P_I32_ADD_IMM__BR_IF_LOOP)                              \
+	X(I32_LOAD8_U, P_I32_LOAD8_U__BR_IF_I32_NE)                            \
+	X(BR_IF_I32_NE, P_I32_ADD_IMM__I32_ADD_IMM)                            \
+	X(MOV, P_MOV__RET)                                                     \
+	X(MOV, P_I64_ADD_IMM__I32_LOAD8_U)                                     \
+	X(GLOBAL_GET, P_I32_SUB_IMM__GLOBAL_SET)                               \
+	X(MOV, P_MOV__MOV)                                                     \
+	X(I32_ADD_IMM, P_GLOBAL_SET__MOV)                                      \
+	X(I32_LOAD, P_I32_LOAD__I32_LOAD)                                      \
+	X(I32_LOAD8_U, P_I32_SHL_IMM__I32_SHR_S_IMM)                           \
+	X(I32_AND_IMM, P_BR_UNLESS__I32_AND_IMM)                               \
+	X(I32_LOAD, P_I32_LOAD__I32_SHL_IMM)                                   \
+	X(I32_STORE8, P_I32_ADD_IMM__I32_LOAD8_U_ADD)                          \
+	X(I64_LOAD8_U, P_I64_SHL_IMM__I64_OR)                                  \
+	X(I32_LOAD8_U_ADD, P_I32_STORE8__I32_ADD_IMM)                          \
+	X(MOV, P_MOV__CALL_DEF)                                                \
+	X(I32_LOAD16_U, P_I32_AND_IMM__BR_UNLESS)                              \
+	X(I32_MUL_LB, P_I32_ADD__I32_ADD_IMM)                                  \
+	X(I64_OR, P_I64_LOAD8_U__I64_SHL_IMM)                                  \
+	X(I32_AND_IMM, P_I32_ADD__I32_LOAD8_U)                                 \
+	X(I32_LOAD8_U_ADD, P_I32_AND_IMM__BR_UNLESS)                           \
+	X(I32_AND, P_I32_ADD__I32_ADD_IMM)                                     \
+	X(BR_UNLESS, P_I32_LOAD8_U__I32_LOAD8_U)                               \
+	X(I32_ADD, P_I32_LOAD8_U__I32_SHL_IMM)                                 \
+	X(I32_ADD_IMM, P_I32_ADD_IMM__I32_ADD_IMM)                             \
+	X(I32_LOAD8_U, P_BR_IF_I32_NE__I32_ADD_IMM)                            \
+	X(BR_IF_I32_LT_S_IMM, P_I32_ADD_IMM__I32_ADD_IMM)                      \
+	X(I32_LOAD8_U, P_I32_SHL_IMM__I32_LOAD8_U)                             \
+	X(I64_SHL_IMM, I64_LOAD8_U)                                            \
+	X(SELECT, I32_STORE16)                                                 \
+	X(I64_ADD, I64_STORE32)                                                \
+	X(I32_ADD_IMM, BR_IF_I32_GE_U)                                         \
+	X(I32_ADD_IMM, I64_ADD)                                                \
+	X(I32_SHL_IMM, P_I32_LOAD8_U__I32_OR)                                  \
+	X(I32_OR, P_I32_LOAD16_U__I32_AND)                                     \
+	X(I64_LOAD8_U, P_I64_SHL_IMM__I64_LOAD8_U)                             \
+	X(I32_LOAD, P_I32_MUL_IMM__I32_ADD)                                    \
+	X(MOV, P_MOV__CALL_INDIRECT)                                           \
+	X(CONST, P_MOV__RET)                                                   \
+	X(I64_STORE32, P_I32_ADD_IMM__I32_ADD_IMM)                             \
+	X(I32_ADD_IMM, P_I32_ADD_IMM__BR_IF_I32_GE_U)                          \
+	X(I32_ADD, P_I32_ADD_IMM__I64_ADD)                                     \
+	X(I32_ADD_IMM, F64_MULADD_LA_RMW)                                      \
+	X(F64_MUL, F64_MULSUB_ST)                                              \
+	X(F64_SUB, F64_MUL_ADD_A)                                              \
+	X(F64_SUB, F64_MUL_ADD_B)                                              \
+	/* chains into forwarding pairs: each chain of three above (a, P_b__c) \
+	 * whose b and c also form a forwarding pair */                        \
+	X(I32_ADD_IMM, F_I32_ADD_IMM__BR_IF_LOOP_1)                            \
+	X(I32_LOAD8_U, F_I32_LOAD8_U__BR_IF_I32_NE_2)                          \
+	X(I32_LOAD8_U, F_I32_LOAD8_U__BR_IF_I32_NE_1)                          \
+	X(GLOBAL_GET, F_I32_SUB_IMM__GLOBAL_SET_2)                             \
+	X(MOV, F_MOV__MOV_2)                                                   \
+	X(I32_LOAD, F_I32_LOAD__I32_LOAD_2)                                    \
+	X(I32_LOAD, F_I32_LOAD__I32_SHL_IMM_2)                                 \
+	X(I64_LOAD8_U, F_I64_SHL_IMM__I64_OR_3)                                \
+	X(I32_LOAD16_U, F_I32_AND_IMM__BR_UNLESS_1)                            \
+	X(I32_MUL_LB, F_I32_ADD__I32_ADD_IMM_2)                                \
+	X(I64_OR, F_I64_LOAD8_U__I64_SHL_IMM_2)                                \
+	X(I32_AND_IMM, F_I32_ADD__I32_LOAD8_U_2)                               \
+	X(I32_LOAD8_U_ADD, F_I32_AND_IMM__BR_UNLESS_1)                         \
+	X(I32_AND, F_I32_ADD__I32_ADD_IMM_2)                                   \
+	X(I32_ADD, F_I32_LOAD8_U__I32_SHL_IMM_2)                               \
+	X(I32_SHL_IMM, F_I32_LOAD8_U__I32_OR_3)                                \
+	X(I32_OR, F_I32_LOAD16_U__I32_AND_3)                                   \
+	X(I32_LOAD, F_I32_MUL_IMM__I32_ADD_3)                                  \
+	X(I32_LOAD, F_I32_MUL_IMM__I32_ADD_2)                                  \
+	/* and pairs of an operation with a forwarding pair that follows it,   \
+	 * from dispatch profiles after forwarding */                          \
+	X(I32_ADD_IMM, F_I32_LE_U__I32_ADD_3)                                  \
+	X(I32_ADD, F_I32_LOAD8_U_ADD__I32_EQZ_2)                               \
+	X(BR_IF_I32_LT_U_LOOP, F_I32_SHL_IMM__I32_LOAD_ADD_3)                  \
+	X(I32_ADD, F_I32_ADD_IMM__BR_IF_I32_NE_LOOP_2)                         \
+	X(F64_MUL, F_F64_LOAD_ADD__F64_SUB_3)                                  \
+	X(F64_MUL_ADD_B, F_F64_ADD__F64_SQRT_2)                                \
+	X(F64_LOAD, F_F64_LOAD_ADD__F64_SUB_3)                                 \
+	X(I32_ADD_IMM, F_I32_ADD_IMM__BR_IF_I32_NE_LOOP_2)                     \
+	X(I32_ADD_IMM, F_I32_ADD__I32_ADD_IMM_2)                               \
+	X(I64_OR, F_I64_LOAD8_U__I64_OR_3)                                     \
+	X(I32_ADD, F_I32_LOAD8_S__I32_AND_IMM_2)                               \
+	X(I32_ADD_IMM, F_I32_ADD_IMM__I64_LOAD8_U_2)                           \
+	X(I32_LOAD8_U, F_I32_LOAD8_U__BR_IF_I32_GT_U_2)                        \
+	X(MOV, F_I32_ADD_IMM__BR_IF_LOOP_1)                                    \
+	X(BR_UNLESS, F_I32_AND_IMM__BR_UNLESS_1)                               \
+	X(BR_IF_I32_GT_S_IMM, F_I32_LOAD__I32_LOAD_2)                          \
+	X(BR_IF_I32_GE_U, F_I32_SHL_IMM__I32_ADD_3)                            \
+	X(BR_IF_I32_GE_U, F_I32_SHL_IMM__I32_LOAD_ADD_3)                       \
+	X(I32_ADD, F_I32_LOAD8_U__BR_UNLESS_1)                                 \
+	X(MOV, F_I32_LOAD__I32_MUL_IMM_2)                                      \
+	X(I32_LOAD, F_I32_SHL_IMM__I32_ADD_2)                                  \
+	X(BR_IF_I32_LT_S_IMM, F_I32_LOAD8_S__BR_IF_I32_LT_S_IMM_1)             \
+	X(I64_SHL_IMM, F_I64_EXTEND_I32_U__I64_AND_IMM_2)                      \
+	X(I32_LOAD16_U, F_I32_SHL_IMM__I32_ADD_3)                              \
+	X(I32_STORE, F_I32_LOAD__BR_IF_1)                                      \
+	X(I32_LOAD8_S, F_I64_EXTEND_I32_U__I64_AND_IMM_2)                      \
+	X(I32_ADD_IMM, F_I32_LOAD16_U__I32_AND_IMM_2)
 
 /* Forwarding pairs (a, b, k): a writes its result to cell 1 and b reads it
  * as its operand cell k (both cells name the same slot); b's body takes the
  * value from a register instead of reloading the slot (interp.c, R). The
  * slot is still written. Chosen from dependency profiles of the benchmark
  * kernels and the SQLite workload. Every b here has a PB_ body. */
-#define WASM_FWDS(X)                         \
-	X(I32_ADD, BR_IF_I32_LE_U_LOOP, 1)   \
-	X(I32_ADD_IMM, BR_IF_I32_NE_LOOP, 2) \
-	X(I32_SHL_IMM, I32_LOAD_ADD, 3)      \
-	X(I32_SHL_IMM, I32_LOAD_ADD, 2)      \
-	X(I32_AND_IMM, I32_SHL_IMM, 2)       \
-	X(I32_LOAD8_U_ADD, I32_EQZ, 2)       \
-	X(I32_EQZ, I32_ADD, 3)               \
-	X(I32_ADD_IMM, BR_IF_LOOP, 1)        \
-	X(I32_LE_U, I32_ADD, 3)              \
-	X(I32_ADD, BR_IF_I32_GE_U, 1)        \
-	X(I32_LOAD_ADD, I32_GT_U, 2)         \
-	X(I32_LOAD8_U, BR_IF_I32_NE, 2)      \
-	X(I32_LOAD8_U, BR_IF_I32_NE, 1)      \
-	X(I32_ADD_IMM, I32_AND_IMM, 2)       \
-	X(I32_ADD_LB, I32_ADD_IMM, 2)        \
-	X(I32_ADD_LB, I32_AND_IMM, 2)        \
-	X(I32_ADD, I32_ADD_IMM, 2)           \
-	X(I32_SHL_IMM, I32_ADD, 3)           \
-	X(I32_SHL_IMM, I32_ADD, 2)           \
-	X(I32_AND_IMM, BR_UNLESS, 1)         \
-	X(I32_ADD, I32_LOAD8_U_ADD, 2)       \
-	X(I32_MUL_IMM, I32_ADD, 3)           \
-	X(I32_MUL_IMM, I32_ADD, 2)           \
-	X(I32_LOAD, I32_LOAD, 2)             \
-	X(I32_ADD, I32_LOAD, 2)              \
-	X(I32_ADD_IMM, I32_LOAD, 2)          \
-	X(I32_ADD_IMM, I32_STORE, 2)         \
-	X(I32_LOAD8_U, BR_UNLESS, 1)         \
-	X(I32_LOAD, BR_UNLESS, 1)            \
-	X(I32_LOAD, I32_STORE, 2)            \
-	X(I32_LOAD, I32_SHL_IMM, 2)          \
-	X(I32_LOAD, I32_LOAD8_U, 2)          \
-	X(I32_LOAD, I32_LOAD16_U, 2)         \
-	X(I32_LOAD, I32_MUL_IMM, 2)          \
-	X(I32_ADD, I32_LOAD8_U, 2)           \
-	X(I32_LOAD8_U, I32_AND_IMM, 2)       \
-	X(I32_LOAD8_U, I32_OR, 3)            \
-	X(I32_LOAD8_U, I32_SHL_IMM, 2)       \
-	X(I32_LOAD16_U, I32_AND_IMM, 2)      \
-	X(I32_LOAD16_U, I32_AND, 3)          \
-	X(I32_AND_IMM, I32_STORE, 2)         \
-	X(I32_SUB_IMM, GLOBAL_SET, 2)        \
-	X(I32_ADD_IMM, GLOBAL_SET, 2)        \
-	X(I64_SHL_IMM, I64_OR, 3)            \
-	X(I64_OR, I64_STORE, 2)              \
-	X(MOV, MOV, 2)                       \
-	X(F64_LOAD_ADD, F64_MUL, 3)          \
-	X(F64_LOAD_ADD, F64_SUB, 3)          \
-	X(F64_MUL, F64_MUL, 2)               \
-	X(F64_SUB, F64_MUL, 2)               \
-	X(F64_SUB, F64_MUL, 3)               \
-	X(F64_ADD, F64_ADD, 3)               \
-	X(F64_MUL, F64_ADD, 3)               \
-	X(F64_ADD, F64_SQRT, 2)              \
-	X(F64_SQRT, F64_MUL, 3)
+#define WASM_FWDS(X)                            \
+	X(I32_ADD, BR_IF_I32_LE_U_LOOP, 1)      \
+	X(I32_ADD_IMM, BR_IF_I32_NE_LOOP, 2)    \
+	X(I32_SHL_IMM, I32_LOAD_ADD, 3)         \
+	X(I32_SHL_IMM, I32_LOAD_ADD, 2)         \
+	X(I32_AND_IMM, I32_SHL_IMM, 2)          \
+	X(I32_LOAD8_U_ADD, I32_EQZ, 2)          \
+	X(I32_EQZ, I32_ADD, 3)                  \
+	X(I32_ADD_IMM, BR_IF_LOOP, 1)           \
+	X(I32_LE_U, I32_ADD, 3)                 \
+	X(I32_ADD, BR_IF_I32_GE_U, 1)           \
+	X(I32_LOAD_ADD, I32_GT_U, 2)            \
+	X(I32_LOAD8_U, BR_IF_I32_NE, 2)         \
+	X(I32_LOAD8_U, BR_IF_I32_NE, 1)         \
+	X(I32_ADD_IMM, I32_AND_IMM, 2)          \
+	X(I32_ADD_LB, I32_ADD_IMM, 2)           \
+	X(I32_ADD_LB, I32_AND_IMM, 2)           \
+	X(I32_ADD, I32_ADD_IMM, 2)              \
+	X(I32_SHL_IMM, I32_ADD, 3)              \
+	X(I32_SHL_IMM, I32_ADD, 2)              \
+	X(I32_AND_IMM, BR_UNLESS, 1)            \
+	X(I32_ADD, I32_LOAD8_U_ADD, 2)          \
+	X(I32_MUL_IMM, I32_ADD, 3)              \
+	X(I32_MUL_IMM, I32_ADD, 2)              \
+	X(I32_LOAD, I32_LOAD, 2)                \
+	X(I32_ADD, I32_LOAD, 2)                 \
+	X(I32_ADD_IMM, I32_LOAD, 2)             \
+	X(I32_ADD_IMM, I32_STORE, 2)            \
+	X(I32_LOAD8_U, BR_UNLESS, 1)            \
+	X(I32_LOAD, BR_UNLESS, 1)               \
+	X(I32_LOAD, I32_STORE, 2)               \
+	X(I32_LOAD, I32_SHL_IMM, 2)             \
+	X(I32_LOAD, I32_LOAD8_U, 2)             \
+	X(I32_LOAD, I32_LOAD16_U, 2)            \
+	X(I32_LOAD, I32_MUL_IMM, 2)             \
+	X(I32_ADD, I32_LOAD8_U, 2)              \
+	X(I32_LOAD8_U, I32_AND_IMM, 2)          \
+	X(I32_LOAD8_U, I32_OR, 3)               \
+	X(I32_LOAD8_U, I32_SHL_IMM, 2)          \
+	X(I32_LOAD16_U, I32_AND_IMM, 2)         \
+	X(I32_LOAD16_U, I32_AND, 3)             \
+	X(I32_AND_IMM, I32_STORE, 2)            \
+	X(I32_SUB_IMM, GLOBAL_SET, 2)           \
+	X(I32_ADD_IMM, GLOBAL_SET, 2)           \
+	X(I64_SHL_IMM, I64_OR, 3)               \
+	X(I64_OR, I64_STORE, 2)                 \
+	X(MOV, MOV, 2)                          \
+	X(F64_LOAD_ADD, F64_MUL, 3)             \
+	X(F64_LOAD_ADD, F64_SUB, 3)             \
+	X(F64_MUL, F64_MUL, 2)                  \
+	X(F64_SUB, F64_MUL, 2)                  \
+	X(F64_SUB, F64_MUL, 3)                  \
+	X(F64_ADD, F64_ADD, 3)                  \
+	X(F64_MUL, F64_ADD, 3)                  \
+	X(F64_ADD, F64_SQRT, 2)                 \
+	X(F64_SQRT, F64_MUL, 3)                 \
+	X(I32_LOAD8_U, BR_TABLE, 1)             \
+	X(GLOBAL_GET, I32_SUB_IMM, 2)           \
+	X(I64_LOAD8_U, I64_SHL_IMM, 2)          \
+	X(I32_LOAD8_U, I32_EXTEND8_S, 2)        \
+	X(I32_EXTEND8_S, BR_IF_I32_GT_S_IMM, 1) \
+	X(I32_AND, I32_ADD, 3)                  \
+	X(I32_LOAD, BR_IF, 1)                   \
+	X(I64_EXTEND_I32_U, I64_AND_IMM, 2)     \
+	X(I32_LOAD8_U, BR_IF, 1)                \
+	X(I32_LOAD8_S, I32_AND_IMM, 2)          \
+	X(I32_AND_IMM, I32_ADD, 3)              \
+	X(I32_MUL_LB, I32_ADD, 3)               \
+	X(I32_LOAD8_U_ADD, I32_AND_IMM, 2)      \
+	X(I32_LOAD8_S, BR_IF_I32_LT_S_IMM, 1)   \
+	X(I32_ADD, I32_LOAD_ADD, 2)             \
+	X(I32_LOAD, BR_IF_LOOP, 1)              \
+	X(I32_LOAD8_U, I32_ADD, 3)              \
+	X(I64_LOAD8_U, I64_OR, 3)               \
+	X(SELECT, I32_STORE16, 2)               \
+	X(I64_ADD, I64_STORE32, 2)              \
+	X(I32_ADD_IMM, I64_LOAD8_U, 2)          \
+	X(I32_ADD_IMM, I32_LOAD8_U, 2)          \
+	X(I32_LOAD8_U, BR_IF_I32_GT_U, 2)       \
+	X(I32_LOAD8_U, I32_ADD_IMM, 2)          \
+	X(I64_LOAD, I64_STORE, 2)
 
 enum wasm_op {
 #define WASM_OP_ENUM(n) OP_##n,
