@@ -950,33 +950,34 @@ L_RET:
 /* Enters Wasm function f (its code: code_of) with its frame at nfp, returning
  * to ret; inst_switch changes the instance registers when f may belong to
  * another. */
-#define ENTER(code_of, inst_switch)                                                        \
-	{                                                                                  \
-		const struct wasm_code *code = (code_of);                                  \
-		if (unlikely(ftop == frames_end || nfp + code->frame_slots > stack_end))   \
-			TRAP("call stack exhausted");                                      \
-		ftop->ret = ret;                                                           \
-		ftop->fp = fp;                                                             \
-		ftop->fn = fn;                                                             \
-		ftop++;                                                                    \
-		/* small counts: plain loops beat calls to memset/memcpy */                \
-		uint64_t *z = nfp + code->nparams, *ze = nfp + code->nlocals;              \
-		for (; z < ze; z++) {                                                      \
-			/* keeps gcc from making this a call to memset */                  \
-			__asm__("" : "+r"(z));                                             \
-			*z = 0;                                                            \
-		}                                                                          \
-		/* then the constants, after the locals */                                 \
-		for (const uint64_t *k = code->pool, *ke = k + code->npool; k < ke; k++) { \
-			__asm__("" : "+r"(z));                                             \
-			*z++ = *k;                                                         \
-		}                                                                          \
-		fp = nfp;                                                                  \
-		fn = f;                                                                    \
-		pc = code->code;                                                           \
-		inst_switch;                                                               \
-		SAFEPOINT_CHECK(pc);                                                       \
-		NEXT();                                                                    \
+#define ENTER(code_of, inst_switch)                                                      \
+	{                                                                                \
+		const struct wasm_code *code = (code_of);                                \
+		if (unlikely(ftop == frames_end || nfp + code->frame_slots > stack_end)) \
+			TRAP("call stack exhausted");                                    \
+		ftop->ret = ret;                                                         \
+		ftop->fp = fp;                                                           \
+		ftop->fn = fn;                                                           \
+		ftop++;                                                                  \
+		/* small counts: plain loops beat calls to memset/memcpy */              \
+		uint64_t *z = nfp + code->nparams, *ze = nfp + code->nlocals;            \
+		for (; z < ze; z++) {                                                    \
+			/* keeps gcc from making this a call to memset */                \
+			__asm__("" : "+r"(z));                                           \
+			*z = 0;                                                          \
+		}                                                                        \
+		/* then the constants, after the locals */                               \
+		/* (indexed: a function without constants has no pool pointer) */        \
+		for (uint32_t k = 0; k < code->npool; k++) {                             \
+			__asm__("" : "+r"(z));                                           \
+			*z++ = code->pool[k];                                            \
+		}                                                                        \
+		fp = nfp;                                                                \
+		fn = f;                                                                  \
+		pc = code->code;                                                         \
+		inst_switch;                                                             \
+		SAFEPOINT_CHECK(pc);                                                     \
+		NEXT();                                                                  \
 	}
 L_CALL:
 	f = inst->funcs[A(1)];
