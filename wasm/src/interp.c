@@ -621,6 +621,14 @@ static void opstats(const void *h)
 		pc = pc[3 + (i < n ? i : n)].p; \
 		NEXT();                         \
 	}
+#define PB_BR_IF_I32_NE_IMM    BODY_BRC((uint32_t)U32(1) != (uint32_t)(uint32_t)A(2))
+#define PB_BR_IF_I32_LT_U      BODY_BRC((uint32_t)U32(1) < (uint32_t)U32(2))
+#define PB_BR_IF_I32_LT_U_IMM  BODY_BRC((uint32_t)U32(1) < (uint32_t)(uint32_t)A(2))
+#define PB_BR_IF_I64_GE_S      BODY_BRC((int64_t)U64(1) >= (int64_t)U64(2))
+#define PB_I32_OR_IMM	       BODY_BIN32I(a | b)
+#define PB_I32_SHR_U_IMM       BODY_BIN32I(a >> (b & 31))
+#define PB_I32_SUB	       BODY_BIN32(a - b)
+#define PB_I64_EXTEND_I32_S    BODY_UN(uint32_t, U32, (uint64_t)(int64_t)(int32_t)a)
 #define PB_BR_IF_I32_LE_U_LOOP BODY_BRCL((uint32_t)U32(1) <= (uint32_t)U32(2))
 #define PB_BR_UNLESS                  \
 	{                             \
@@ -746,11 +754,11 @@ L_BR_TABLE:
 	BRC(I32_EQ, (uint32_t)U32(1) == (uint32_t)U32(2))
 	BRCI(I32_EQ_IMM, (uint32_t)U32(1) == (uint32_t)(uint32_t)A(2))
 	OPB(BR_IF_I32_NE)
-	BRCI(I32_NE_IMM, (uint32_t)U32(1) != (uint32_t)(uint32_t)A(2))
+	OPB(BR_IF_I32_NE_IMM)
 	BRC(I32_LT_S, (int32_t)U32(1) < (int32_t)U32(2))
 	OPB(BR_IF_I32_LT_S_IMM)
-	BRC(I32_LT_U, (uint32_t)U32(1) < (uint32_t)U32(2))
-	BRCI(I32_LT_U_IMM, (uint32_t)U32(1) < (uint32_t)(uint32_t)A(2))
+	OPB(BR_IF_I32_LT_U)
+	OPB(BR_IF_I32_LT_U_IMM)
 	OPB(BR_IF_I32_GT_S)
 	OPB(BR_IF_I32_GT_S_IMM)
 	OPB(BR_IF_I32_GT_U)
@@ -830,7 +838,7 @@ L_BR_UNLESS_LOOP:
 	BRC(I64_LE_U_IMM, (uint64_t)U64(1) <= (uint64_t)A(2))
 	BRCL(I64_LE_U_LOOP, (uint64_t)U64(1) <= (uint64_t)U64(2))
 	BRCL(I64_LE_U_IMM_LOOP, (uint64_t)U64(1) <= (uint64_t)A(2))
-	BRC(I64_GE_S, (int64_t)U64(1) >= (int64_t)U64(2))
+	OPB(BR_IF_I64_GE_S)
 	BRC(I64_GE_S_IMM, (int64_t)U64(1) >= (int64_t)A(2))
 	BRCL(I64_GE_S_LOOP, (int64_t)U64(1) >= (int64_t)U64(2))
 	BRCL(I64_GE_S_IMM_LOOP, (int64_t)U64(1) >= (int64_t)A(2))
@@ -923,13 +931,13 @@ L_BR_UNLESS64_LOOP:
 	BIN64I(I64_MUL_IMM, a * b)
 	OPB(I32_AND_IMM)
 	OPB(I64_AND_IMM)
-	BIN32I(I32_OR_IMM, a | b)
+	OPB(I32_OR_IMM)
 	BIN64I(I64_OR_IMM, a | b)
 	OPB(I32_XOR_IMM)
 	BIN64I(I64_XOR_IMM, a ^ b)
 	OPB(I32_SHL_IMM)
 	OPB(I32_SHR_S_IMM)
-	BIN32I(I32_SHR_U_IMM, a >> (b & 31))
+	OPB(I32_SHR_U_IMM)
 	OPB(I64_SHL_IMM)
 	BIN64I(I64_SHR_S_IMM, (uint64_t)((int64_t)a >> (b & 63)))
 	BIN64I(I64_SHR_U_IMM, a >> (b & 63))
@@ -1170,7 +1178,7 @@ L_MEMORY_GROW : {
 	UN(I32_CTZ, uint32_t, U32, a ? (uint32_t)__builtin_ctz(a) : 32u)
 	UN(I32_POPCNT, uint32_t, U32, (uint32_t)__builtin_popcount(a))
 	OPB(I32_ADD)
-	BIN32(I32_SUB, a - b)
+	OPB(I32_SUB)
 	BIN32(I32_MUL, a * b)
 L_I32_DIV_S : {
 	int32_t a = I32(2), b = I32(3);
@@ -1367,7 +1375,7 @@ L_I32_TRUNC_F64_U : {
 	pc += 3;
 	NEXT();
 }
-	UN(I64_EXTEND_I32_S, uint32_t, U32, (uint64_t)(int64_t)(int32_t)a)
+	OPB(I64_EXTEND_I32_S)
 	OPB(I64_EXTEND_I32_U)
 L_I64_TRUNC_F32_S : {
 	float a = F32(2);

@@ -624,7 +624,14 @@
 	X(I32_LOAD16_U, F_I32_SHL_IMM__I32_ADD_3)                              \
 	X(I32_STORE, F_I32_LOAD__BR_IF_1)                                      \
 	X(I32_LOAD8_S, F_I64_EXTEND_I32_U__I64_AND_IMM_2)                      \
-	X(I32_ADD_IMM, F_I32_LOAD16_U__I32_AND_IMM_2)
+	X(I32_ADD_IMM, F_I32_LOAD16_U__I32_AND_IMM_2)                          \
+	X(MOV, F_I32_SUB__SELECT_3)                                            \
+	X(I32_ADD, F_I32_LOAD8_U__BR_TABLE_1)                                  \
+	X(I32_AND_IMM, F_SELECT__I32_STORE16_2)                                \
+	X(I32_STORE, F_I32_LOAD__I32_STORE_2)                                  \
+	X(I32_ADD_IMM, F_I32_LOAD__BR_IF_LOOP_1)                               \
+	X(I64_STORE, F_I32_ADD_IMM__I32_STORE_2)                               \
+	X(I32_STORE16, F_I32_SUB__I32_ADD_2)
 
 /* Forwarding pairs (a, b, k): a writes its result to cell 1 and b reads it
  * as its operand cell k (both cells name the same slot); b's body takes the
@@ -711,7 +718,37 @@
 	X(I32_ADD_IMM, I32_LOAD8_U, 2)          \
 	X(I32_LOAD8_U, BR_IF_I32_GT_U, 2)       \
 	X(I32_LOAD8_U, I32_ADD_IMM, 2)          \
-	X(I64_LOAD, I64_STORE, 2)
+	X(I64_LOAD, I64_STORE, 2)               \
+	X(I64_ADD_IMM, I64_STORE, 2)            \
+	X(I64_LOAD, I64_ADD_IMM, 2)             \
+	X(I32_LOAD8_S, BR_IF_I32_GT_S_IMM, 1)   \
+	X(SELECT, I32_ADD_IMM, 2)               \
+	X(SELECT, BR_IF, 1)                     \
+	X(MOV, BR_IF, 1)                        \
+	X(I32_ADD_IMM, BR_TABLE, 1)             \
+	X(I32_ADD, I32_SHR_S_IMM, 2)            \
+	X(I32_SHL_IMM, I32_OR, 3)               \
+	X(I32_LOAD16_U, BR_IF_I32_GT_U, 2)      \
+	X(I32_LOAD8_U_ADD, I32_OR, 3)           \
+	X(I32_ADD_IMM, I32_STORE16, 2)          \
+	X(I32_ADD, I32_AND_IMM, 2)              \
+	X(MOV, BR_UNLESS, 1)                    \
+	X(MOV, BR_IF_I32_LT_S_IMM, 1)           \
+	X(I32_LOAD, BR_IF_I32_GT_U, 2)          \
+	X(I32_AND_IMM, BR_IF_I32_LT_U, 2)       \
+	X(I32_LOAD_ADD, BR_IF_I32_LT_U, 2)      \
+	X(I64_LOAD, BR_IF_I64_GE_S, 1)          \
+	X(I32_ADD_IMM, I32_SHR_U_IMM, 2)        \
+	X(I32_LOAD8_U, BR_IF_I32_NE_IMM, 1)     \
+	X(I32_LOAD16_U, BR_IF_I32_LT_U_IMM, 1)  \
+	X(I32_SUB, SELECT, 3)                   \
+	X(I32_SUB, BR_IF, 1)                    \
+	X(I32_SUB, I32_ADD, 2)                  \
+	X(I32_OR_IMM, I32_STORE16, 2)           \
+	X(I32_OR_IMM, I32_STORE8, 2)            \
+	X(I32_SHR_U_IMM, I32_OR, 3)             \
+	X(I32_SHR_U_IMM, I32_AND_IMM, 2)        \
+	X(I64_EXTEND_I32_S, I64_STORE, 2)
 
 enum wasm_op {
 #define WASM_OP_ENUM(n) OP_##n,
