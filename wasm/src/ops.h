@@ -631,7 +631,99 @@
 	X(I32_STORE, F_I32_LOAD__I32_STORE_2)                                  \
 	X(I32_ADD_IMM, F_I32_LOAD__BR_IF_LOOP_1)                               \
 	X(I64_STORE, F_I32_ADD_IMM__I32_STORE_2)                               \
-	X(I32_STORE16, F_I32_SUB__I32_ADD_2)
+	X(I32_STORE16, F_I32_SUB__I32_ADD_2)                                   \
+	/* a fourth round from the SQLite workload's dispatch profile */       \
+	X(I32_STORE, BR_IF_I32_LT_S_IMM)                                       \
+	X(I32_ADD_IMM, BR)                                                     \
+	X(BR_IF_I32_LT_S_IMM, P_I32_ADD_IMM__F_I32_ADD_IMM__I64_LOAD8_U_2)     \
+	X(I32_SHR_S_IMM, P_I32_LOAD8_U__F_I32_LOAD8_U__BR_IF_I32_GT_U_2)       \
+	X(BR_IF_I32_GT_S_IMM, I32_ADD_IMM)                                     \
+	X(I32_LOAD, P_MOV__CALL_INDIRECT)                                      \
+	X(I32_STORE, CONST)                                                    \
+	X(BR_IF_I32_LT_U_IMM, I32_LOAD8_U_ADD)                                 \
+	X(BR_IF, CONST)                                                        \
+	X(MOV, P_I32_LOAD__F_I32_MUL_IMM__I32_ADD_3)                           \
+	X(I32_SUB, P_MOV__P_MOV__RET)                                          \
+	X(I32_ADD, P_I32_LOAD__F_I32_LOAD__I32_LOAD_2)                         \
+	X(CONST, CALL_DEF)                                                     \
+	X(BR_IF_I32_GT_S_IMM, P_I32_ADD__I32_ADD)                              \
+	X(I32_LOAD16_U, BR)                                                    \
+	X(I32_LOAD, BR)                                                        \
+	X(CONST, I32_STORE16)                                                  \
+	X(BR_IF, I32_SUB)                                                      \
+	X(I64_LOAD, BR_IF_I64_LE_S)                                            \
+	X(I64_AND_IMM, I64_NE_IMM)                                             \
+	X(I32_LOAD8_U, I32_LOAD8_S)                                            \
+	X(MOV, BR_IF_I32_LT_U_LOOP)                                            \
+	X(I64_EXTEND_I32_S, BR)                                                \
+	X(I32_LOAD8_S, P_I32_SHL_IMM__F_I32_LOAD8_U__I32_OR_3)                 \
+	X(CONST, P_I32_LOAD__I32_LOAD)                                         \
+	X(BR_UNLESS, I32_ADD_IMM)                                              \
+	X(BR_IF_I32_LT_U_LOOP, P_I32_ADD__F_I32_LOAD8_S__I32_AND_IMM_2)        \
+	X(BR_IF_I32_GT_S_IMM, P_I32_STORE__I32_ADD_IMM)                        \
+	X(BR_IF_I32_GT_S_IMM, BR_UNLESS)                                       \
+	X(I32_SUB, P_I32_STORE__F_I32_LOAD__BR_IF_1)                           \
+	X(I32_STORE16, I32_SUB)                                                \
+	X(I32_STORE, BR)                                                       \
+	X(I32_SHL_IMM, I32_AND_IMM)                                            \
+	X(I32_LOAD_ADD, I32_LOAD)                                              \
+	X(I32_ADD_IMM, P_I32_ADD__I32_ADD)                                     \
+	X(I32_ADD_IMM, BR_IF_I32_LT_S)                                         \
+	X(BR_IF_I32_GE_U, I32_LOAD)                                            \
+	X(I32_LOAD_ADD, BR_IF_I32_GT_U_IMM)                                    \
+	X(BR_IF_I32_GT_U, P_I32_ADD_IMM__I32_LOAD16_U)                         \
+	X(BR_IF_I32_GT_S_IMM, I32_STORE)                                       \
+	/* and a fifth */                                                      \
+	X(I32_STORE, MOV)                                                      \
+	X(I32_LOAD8_U, BR_IF_I32_LT_U_IMM)                                     \
+	X(BR_IF, P_I32_LOAD16_U__BR)                                           \
+	X(SELECT, CALL_DEF)                                                    \
+	X(I32_STORE8, I32_STORE16)                                             \
+	X(I32_LOAD8_S, RET)                                                    \
+	X(I32_LOAD, BR_IF_I32_LT_U)                                            \
+	X(I32_ADD_IMM, I32_ADD_LB_RMW)                                         \
+	X(I32_ADD_IMM, I32_ADD)                                                \
+	X(I32_ADD_IMM, F_I32_LOAD8_S__BR_IF_I32_GT_S_IMM_1)                    \
+	X(SELECT, P_I32_ADD_IMM__P_GLOBAL_SET__MOV)                            \
+	X(I64_STORE, CONST)                                                    \
+	X(I64_AND_IMM, I64_EQZ)                                                \
+	X(I32_SUB, F_I32_LOAD__I32_LOAD8_U_2)                                  \
+	X(I32_STORE8, I32_LOAD16_U)                                            \
+	X(I32_STORE16, BR)                                                     \
+	X(I32_SHL_IMM, I32_STORE_ADD)                                          \
+	X(I32_LOAD8_U_ADD, I32_ADD_IMM)                                        \
+	X(I32_LOAD8_U_ADD, BR_IF_I32_LT_U_IMM)                                 \
+	X(I32_LOAD8_U, F_I32_OR_IMM__I32_STORE8_2)                             \
+	X(I32_LOAD16_U, F_I32_ADD_IMM__I32_STORE16_2)                          \
+	X(I32_LOAD, F_I32_SHL_IMM__I32_ADD_3)                                  \
+	X(BR_UNLESS, F64_LOAD)                                                 \
+	X(BR_IF_I32_LT_U_IMM, P_CONST__CONST)                                  \
+	X(BR_IF_I32_LT_U, I64_LOAD32_U)                                        \
+	X(BR_IF, I32_LOAD8_U)                                                  \
+	X(MOV, I32_SHL_IMM)                                                    \
+	X(I64_STORE, I32_LOAD)                                                 \
+	X(I32_STORE8, P_I32_LOAD16_U__F_I32_SHL_IMM__I32_ADD_3)                \
+	X(I32_STORE8, F_I32_LOAD8_U__BR_IF_1)                                  \
+	X(I32_STORE16, P_I32_LOAD__I32_LOAD)                                   \
+	X(I32_SHL_IMM, F_I32_LOAD__BR_IF_I32_GT_U_2)                           \
+	X(I32_LOAD16_U, BR_UNLESS)                                             \
+	X(I32_LOAD, I32_ADD)                                                   \
+	X(I32_ADD, P_CONST__BR)                                                \
+	X(CONST, F_I32_LOAD8_U__I32_EXTEND8_S_2)                               \
+	X(CONST, BR_UNLESS)                                                    \
+	X(BR_UNLESS, I64_LOAD)                                                 \
+	X(BR_IF_I32_GT_S_IMM, P_I32_STORE__CONST)                              \
+	X(BR_IF_I32_GT_S_IMM, I32_LOAD8_U)                                     \
+	X(BR_IF_I32_GE_U, P_I32_LOAD__BR)                                      \
+	X(SELECT, P_MOV__MOV)                                                  \
+	X(SELECT, P_I32_ADD_IMM__I32_LOAD16_U)                                 \
+	X(SELECT, I64_AND_IMM)                                                 \
+	X(MOV, P_I32_LOAD16_U__F_I32_AND_IMM__BR_UNLESS_1)                     \
+	X(MOV, BR_IF_LOOP)                                                     \
+	X(I64_LOAD, F_I32_ADD_IMM__I32_LOAD8_U_2)                              \
+	X(I64_AND_IMM, I64_EQ_IMM)                                             \
+	X(I32_STORE8, BR)                                                      \
+	X(I32_STORE, P_I64_STORE__F_I32_ADD_IMM__I32_STORE_2)
 
 /* Forwarding pairs (a, b, k): a writes its result to cell 1 and b reads it
  * as its operand cell k (both cells name the same slot); b's body takes the
