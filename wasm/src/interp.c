@@ -621,15 +621,16 @@ static void opstats(const void *h)
 		pc = pc[3 + (i < n ? i : n)].p; \
 		NEXT();                         \
 	}
-#define PB_BR_IF_I32_NE_IMM    BODY_BRC((uint32_t)U32(1) != (uint32_t)(uint32_t)A(2))
-#define PB_BR_IF_I32_LT_U      BODY_BRC((uint32_t)U32(1) < (uint32_t)U32(2))
-#define PB_BR_IF_I32_LT_U_IMM  BODY_BRC((uint32_t)U32(1) < (uint32_t)(uint32_t)A(2))
-#define PB_BR_IF_I64_GE_S      BODY_BRC((int64_t)U64(1) >= (int64_t)U64(2))
-#define PB_I32_OR_IMM	       BODY_BIN32I(a | b)
-#define PB_I32_SHR_U_IMM       BODY_BIN32I(a >> (b & 31))
-#define PB_I32_SUB	       BODY_BIN32(a - b)
-#define PB_I64_EXTEND_I32_S    BODY_UN(uint32_t, U32, (uint64_t)(int64_t)(int32_t)a)
-#define PB_BR_IF_I32_LE_U_LOOP BODY_BRCL((uint32_t)U32(1) <= (uint32_t)U32(2))
+#define PB_BR_IF_I32_NE_IMM	   BODY_BRC((uint32_t)U32(1) != (uint32_t)(uint32_t)A(2))
+#define PB_BR_IF_I32_LT_U	   BODY_BRC((uint32_t)U32(1) < (uint32_t)U32(2))
+#define PB_BR_IF_I32_LT_U_IMM	   BODY_BRC((uint32_t)U32(1) < (uint32_t)(uint32_t)A(2))
+#define PB_BR_IF_I64_GE_S	   BODY_BRC((int64_t)U64(1) >= (int64_t)U64(2))
+#define PB_I32_OR_IMM		   BODY_BIN32I(a | b)
+#define PB_I32_SHR_U_IMM	   BODY_BIN32I(a >> (b & 31))
+#define PB_I32_SUB		   BODY_BIN32(a - b)
+#define PB_I64_EXTEND_I32_S	   BODY_UN(uint32_t, U32, (uint64_t)(int64_t)(int32_t)a)
+#define PB_BR_IF_I32_GT_U_IMM_LOOP BODY_BRCL((uint32_t)U32(1) > (uint32_t)(uint32_t)A(2))
+#define PB_BR_IF_I32_LE_U_LOOP	   BODY_BRCL((uint32_t)U32(1) <= (uint32_t)U32(2))
 #define PB_BR_UNLESS                  \
 	{                             \
 		if (!U32(1)) {        \
@@ -783,7 +784,7 @@ L_BR_TABLE:
 	BRCL(I32_GT_S_LOOP, (int32_t)U32(1) > (int32_t)U32(2))
 	BRCL(I32_GT_S_IMM_LOOP, (int32_t)U32(1) > (int32_t)(uint32_t)A(2))
 	BRCL(I32_GT_U_LOOP, (uint32_t)U32(1) > (uint32_t)U32(2))
-	BRCL(I32_GT_U_IMM_LOOP, (uint32_t)U32(1) > (uint32_t)(uint32_t)A(2))
+	OPB(BR_IF_I32_GT_U_IMM_LOOP)
 	BRCL(I32_LE_S_LOOP, (int32_t)U32(1) <= (int32_t)U32(2))
 	BRCL(I32_LE_S_IMM_LOOP, (int32_t)U32(1) <= (int32_t)(uint32_t)A(2))
 	OPB(BR_IF_I32_LE_U_LOOP)

@@ -723,7 +723,8 @@
 	X(I64_LOAD, F_I32_ADD_IMM__I32_LOAD8_U_2)                              \
 	X(I64_AND_IMM, I64_EQ_IMM)                                             \
 	X(I32_STORE8, BR)                                                      \
-	X(I32_STORE, P_I64_STORE__F_I32_ADD_IMM__I32_STORE_2)
+	X(I32_STORE, P_I64_STORE__F_I32_ADD_IMM__I32_STORE_2)                  \
+	X(I32_ADD, F_I32_ADD_IMM__BR_IF_I32_GT_U_IMM_LOOP_1)
 
 /* Forwarding pairs (a, b, k): a writes its result to cell 1 and b reads it
  * as its operand cell k (both cells name the same slot); b's body takes the
@@ -840,7 +841,8 @@
 	X(I32_OR_IMM, I32_STORE8, 2)            \
 	X(I32_SHR_U_IMM, I32_OR, 3)             \
 	X(I32_SHR_U_IMM, I32_AND_IMM, 2)        \
-	X(I64_EXTEND_I32_S, I64_STORE, 2)
+	X(I64_EXTEND_I32_S, I64_STORE, 2)       \
+	X(I32_ADD_IMM, BR_IF_I32_GT_U_IMM_LOOP, 1)
 
 enum wasm_op {
 #define WASM_OP_ENUM(n) OP_##n,
