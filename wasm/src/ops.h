@@ -724,8 +724,8 @@
 	X(I64_AND_IMM, I64_EQ_IMM)                                             \
 	X(I32_STORE8, BR)                                                      \
 	X(I32_STORE, P_I64_STORE__F_I32_ADD_IMM__I32_STORE_2)                  \
-	X(I32_ADD, F_I32_ADD_IMM__BR_IF_I32_GT_U_IMM_LOOP_1) \
-	X(I32_ADD_IMM, P_I32_ADD_IMM__F_I32_ADD_IMM__BR_IF_I32_NE_LOOP_2) \
+	X(I32_ADD, F_I32_ADD_IMM__BR_IF_I32_GT_U_IMM_LOOP_1)                   \
+	X(I32_ADD_IMM, P_I32_ADD_IMM__F_I32_ADD_IMM__BR_IF_I32_NE_LOOP_2)      \
 	X(F64_MULADD_LB_RMW, P_I32_ADD_IMM__F64_MULADD_LA_RMW)
 
 /* Forwarding pairs (a, b, k): a writes its result to cell 1 and b reads it
