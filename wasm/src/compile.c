@@ -2042,10 +2042,10 @@ static void fuse_pairs(struct cc *c)
 			next_fwd = false;
 			continue;
 		}
+		int f = wasm_interp_pair(a, next_cur);
 		/* a forwarding pair, unless the next operation already starts a
 		 * pair that a chain of three continues (one dispatch fewer) */
-		int chain = next_cur != next_orig ? wasm_interp_pair(a, next_cur) : -1;
-		if (!next_super && chain < 0) {
+		if (!next_super && (next_cur == next_orig || f < 0)) {
 			uint32_t nx = c->starts[k + 1];
 			uint32_t nx_end = k + 2 < c->nstarts ? c->starts[k + 2] : c->n;
 			s = wasm_interp_fwd(a, next_orig, at, nx - c->starts[k], &c->code[nx],
@@ -2058,7 +2058,6 @@ static void fuse_pairs(struct cc *c)
 				continue;
 			}
 		}
-		int f = wasm_interp_pair(a, next_cur);
 		/* a pair with the next operation alone would undo a
 		 * multiply-add or a forwarding pair */
 		if (f < 0 && next_cur != next_orig && !next_super && !next_fwd)

@@ -601,7 +601,7 @@ static void opstats(const void *h)
 #define PB_BR_IF_I32_LT_U_LOOP BODY_BRCL((uint32_t)U32(1) < (uint32_t)U32(2))
 #define PB_BR_IF_I32_GT_S_IMM  BODY_BRC((int32_t)U32(1) > (int32_t)(uint32_t)A(2))
 #define PB_BR_IF_I32_GT_U      BODY_BRC((uint32_t)U32(1) > (uint32_t)U32(2))
-#define PB_I64_AND_IMM	       BODY_BIN64I(a &b)
+#define PB_I64_AND_IMM	       BODY_BIN64I((a & b))
 #define PB_I64_LOAD	       BODY_LOAD(8, ld64(p))
 #define PB_I32_STORE16	       BODY_STORE(2, st16(p, (uint16_t)v))
 #define PB_I32_EXTEND8_S       BODY_UN(uint32_t, U32, (uint32_t)(int32_t)(int8_t)(uint8_t)a)
@@ -1622,42 +1622,38 @@ static uint32_t op_hash(const void *h)
 	return (uint32_t)(((uint64_t)(uintptr_t)h * 0x9E3779B97F4A7C15ull) >> 53);
 }
 
-/* The pairs (ops.h), by first and second operation. */
-static uint32_t g_pair_key[1024]; /* a << 16 | b, plus 1; 0: empty */
+/* The pairs and forwarding pairs (ops.h), by first operation a, second
+ * operation b and, for a forwarding pair, the forwarded operand cell k (0
+ * for a plain pair): key k << 28 | a << 16 | b, plus 1; 0: empty. */
+static uint32_t g_pair_key[1024];
 static uint16_t g_pair_val[1024];
+
+static uint32_t pair_key(int a, int b, uint32_t k)
+{
+	return (k << 28 | (uint32_t)a << 16 | (uint32_t)b) + 1;
+}
 
 static uint32_t pair_hash(uint32_t k)
 {
 	return (k * 0x9E3779B1u) >> 22;
 }
 
-/* The forwarding pairs (ops.h), by first operation, second operation and
- * forwarded operand cell: key a << 13 | b << 2 | k, plus 1; 0: empty. */
-static uint32_t g_fwd_key[256];
-static uint16_t g_fwd_val[256];
-
-static uint32_t fwd_hash(uint32_t k)
+static void pair_put(uint32_t key, uint16_t op)
 {
-	return (k * 0x9E3779B1u) >> 24;
+	uint32_t i = pair_hash(key);
+	while (g_pair_key[i])
+		i = (i + 1) & 1023;
+	g_pair_key[i] = key;
+	g_pair_val[i] = op;
 }
 
-static void fwd_init(void)
+static int pair_get(uint32_t key)
 {
-	static const uint16_t fwds[][4] = {
-#define WASM_FWD_ROW(a, b, k) {OP_##a, OP_##b, k, OP_F_##a##__##b##_##k},
-		WASM_FWDS(WASM_FWD_ROW)
-#undef WASM_FWD_ROW
-	};
-	_Static_assert(sizeof(fwds) / sizeof(fwds[0]) < 200, "the forwarding table is too small");
-	_Static_assert(OP_COUNT < 2048, "op numbers must fit in 11 bits");
-	for (size_t p = 0; p < sizeof(fwds) / sizeof(fwds[0]); p++) {
-		uint32_t k =
-			((uint32_t)fwds[p][0] << 13 | (uint32_t)fwds[p][1] << 2 | fwds[p][2]) + 1;
-		uint32_t i = fwd_hash(k);
-		while (g_fwd_key[i])
-			i = (i + 1) & 255;
-		g_fwd_key[i] = k;
-		g_fwd_val[i] = fwds[p][3];
+	for (uint32_t i = pair_hash(key);; i = (i + 1) & 1023) {
+		if (g_pair_key[i] == key)
+			return g_pair_val[i];
+		if (!g_pair_key[i])
+			return -1;
 	}
 }
 
@@ -1675,22 +1671,18 @@ const void *const *wasm_interp_labels(void)
 			g_op_key[i] = l[o];
 			g_op_val[i] = (uint16_t)o;
 		}
-		static const uint16_t pairs[][3] = {
-#define WASM_PAIR_ROW(a, b) {OP_##a, OP_##b, OP_P_##a##__##b},
+		static const uint16_t pairs[][4] = {
+#define WASM_PAIR_ROW(a, b) {OP_##a, OP_##b, 0, OP_P_##a##__##b},
 			WASM_PAIRS(WASM_PAIR_ROW)
 #undef WASM_PAIR_ROW
+#define WASM_FWD_ROW(a, b, k) {OP_##a, OP_##b, k, OP_F_##a##__##b##_##k},
+				WASM_FWDS(WASM_FWD_ROW)
+#undef WASM_FWD_ROW
 		};
 		_Static_assert(sizeof(pairs) / sizeof(pairs[0]) < 700,
 			       "the pair table is too small");
-		for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
-			uint32_t k = ((uint32_t)pairs[p][0] << 16 | pairs[p][1]) + 1;
-			uint32_t i = pair_hash(k);
-			while (g_pair_key[i])
-				i = (i + 1) & 1023;
-			g_pair_key[i] = k;
-			g_pair_val[i] = pairs[p][2];
-		}
-		fwd_init();
+		for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++)
+			pair_put(pair_key(pairs[p][0], pairs[p][1], pairs[p][2]), pairs[p][3]);
 		g_labels = l;
 	}
 	return g_labels;
@@ -1704,15 +1696,9 @@ int wasm_interp_fwd(int a, int b, const cell *first, uint32_t nfirst, const cell
 	wasm_interp_labels();
 	for (uint32_t k = 1; k <= 3 && k < nsecond; k++) {
 		/* the first operation's result (cell 1) read by operand k */
-		if (second[k].u != first[1].u)
-			continue;
-		uint32_t key = ((uint32_t)a << 13 | (uint32_t)b << 2 | k) + 1;
-		for (uint32_t i = fwd_hash(key);; i = (i + 1) & 255) {
-			if (g_fwd_key[i] == key)
-				return g_fwd_val[i];
-			if (!g_fwd_key[i])
-				break;
-		}
+		int f = second[k].u == first[1].u ? pair_get(pair_key(a, b, k)) : -1;
+		if (f >= 0)
+			return f;
 	}
 	return -1;
 }
@@ -1721,13 +1707,8 @@ int wasm_interp_pair(int a, int b)
 {
 	if (a < 0 || b < 0)
 		return -1;
-	uint32_t k = ((uint32_t)a << 16 | (uint32_t)b) + 1;
-	for (uint32_t i = pair_hash(k);; i = (i + 1) & 1023) {
-		if (g_pair_key[i] == k)
-			return g_pair_val[i];
-		if (!g_pair_key[i])
-			return -1;
-	}
+	wasm_interp_labels();
+	return pair_get(pair_key(a, b, 0));
 }
 
 int wasm_interp_op_of(const void *h)
