@@ -1,6 +1,8 @@
 /* forward_test: forwarding pairs (wasm/src/ops.h, WASM_FWDS), where an
  * operation reads the result of the one before it from a register instead
- * of its frame slot. tests/wat/forward.wat has a function for each kind;
+ * of its frame slot. tests/wat/forward.wat has a function for each of 22
+ * of them (second operations of every body family: compare-and-branch,
+ * branch on a value, load, store, global.set, i32/i64/f64 arithmetic);
  * this test runs each over a range of inputs against C arithmetic (traps
  * included), and inspects the compiled code to require that the expected
  * forwarding pair was formed, so that the results above test it.

@@ -1,4 +1,4 @@
-;; forward.wat: one function for each kind of forwarding pair (wasm/src/ops.h,
+;; forward.wat: a function for each of 22 forwarding pairs (wasm/src/ops.h,
 ;; WASM_FWDS): an operation whose result the next one reads at once, which
 ;; the interpreter passes in a register. wasm/tests/forward_test.c checks
 ;; each result against C and that the pair was formed.
