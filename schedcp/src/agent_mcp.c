@@ -292,25 +292,35 @@ static int stdio_send(struct scx_agent_mcp *c, const char *text, size_t len, cha
 	return 0;
 }
 
-static int stdio_wait_reply(struct scx_agent_mcp *c, json_t **reply, char *err, size_t errlen)
+/* The server's next message on stdio (lines that are not JSON skipped: not
+ * ours to judge here; the tests check replies). */
+static int stdio_read_json(struct scx_agent_mcp *c, json_t **msg, char *err, size_t errlen)
 {
 	char *line = NULL;
 	size_t cap = 0;
-	for (;;) {
+	*msg = NULL;
+	while (!*msg) {
 		ssize_t n = getline(&line, &cap, c->from);
 		if (n < 0) {
 			free(line);
 			return errf(err, errlen, -ECONNRESET, "the server closed its output");
 		}
 		c->received += (size_t)n;
-		json_t *m = json_loadb(line, (size_t)n, 0, NULL);
-		if (!m)
-			continue; /* not ours to judge here; the tests check replies */
-		take_message(c, m, reply);
-		if (*reply)
-			break;
+		*msg = json_loadb(line, (size_t)n, 0, NULL);
 	}
 	free(line);
+	return 0;
+}
+
+static int stdio_wait_reply(struct scx_agent_mcp *c, json_t **reply, char *err, size_t errlen)
+{
+	while (!*reply) {
+		json_t *m;
+		int rc = stdio_read_json(c, &m, err, errlen);
+		if (rc < 0)
+			return rc;
+		take_message(c, m, reply);
+	}
 	return 0;
 }
 
@@ -319,21 +329,7 @@ int scx_agent_mcp_read_one(struct scx_agent_mcp *c, json_t **msg, char *err, siz
 	*msg = NULL;
 	if (c->http)
 		return errf(err, errlen, -ENOTSUP, "read_one: stdio only");
-	char *line = NULL;
-	size_t cap = 0;
-	for (;;) {
-		ssize_t n = getline(&line, &cap, c->from);
-		if (n < 0) {
-			free(line);
-			return errf(err, errlen, -ECONNRESET, "the server closed its output");
-		}
-		c->received += (size_t)n;
-		*msg = json_loadb(line, (size_t)n, 0, NULL);
-		if (*msg)
-			break;
-	}
-	free(line);
-	return 0;
+	return stdio_read_json(c, msg, err, errlen);
 }
 
 int scx_agent_mcp_raw(struct scx_agent_mcp *c, const char *text, size_t len, bool expect_reply,
