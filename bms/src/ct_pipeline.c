@@ -149,6 +149,21 @@ static int eval_mlp(const struct ct_mlp *m, const struct ct_dataset *test, struc
 	return rc;
 }
 
+/* Trains a network from scratch on ds, which it frees, and evaluates it on
+ * test into e. */
+static int train_eval(const struct ct_pipe_cfg *c, struct ct_dataset *ds, int epochs, uint64_t seed,
+		      const struct ct_dataset *test, struct ct_err *e, char *err, size_t errlen)
+{
+	struct ct_mlp m;
+	int rc = train_on(c, ds, epochs, seed, &m, err, errlen);
+	ct_dataset_free(ds);
+	if (rc == 0) {
+		rc = eval_mlp(&m, test, e, err, errlen);
+		ct_mlp_free(&m);
+	}
+	return rc;
+}
+
 static int copy_mlp(const struct ct_mlp *a, struct ct_mlp *b)
 {
 	*b = *a;
@@ -476,7 +491,6 @@ int ct_pipeline_run(const struct ct_cell *cell, const struct ct_pipe_cfg *c,
 			const struct ct_target *t = &ct_targets[k];
 			struct ct_gen_cfg ng;
 			struct ct_dataset nds;
-			struct ct_mlp nm;
 			gen_base(c, &ng);
 			ng.n_seq = c->n_near;
 			ng.seed = c->seed * 1000 + 500 + (uint64_t)k;
@@ -489,15 +503,10 @@ int ct_pipeline_run(const struct ct_cell *cell, const struct ct_pipe_cfg *c,
 			/* Trained from scratch on the near-the-truth sweep, as
 			 * the pre-trained network is on the nominal one. */
 			int bad = ct_generate(cell, &ng, &nds, err, errlen) != 0;
-			if (!bad) {
-				bad = train_on(c, &nds, c->near_epochs, c->seed + 31 + (uint64_t)k,
-					       &nm, err, errlen) != 0;
-				ct_dataset_free(&nds);
-				if (!bad) {
-					bad = eval_mlp(&nm, &test, &r->near, err, errlen) != 0;
-					ct_mlp_free(&nm);
-				}
-			}
+			if (!bad)
+				bad = train_eval(c, &nds, c->near_epochs,
+						 c->seed + 31 + (uint64_t)k, &test, &r->near, err,
+						 errlen) != 0;
 			/* The same prior, sharpened by the unlabeled runs: the
 			 * parameters are identified inside the prior's box
 			 * (the truth is within 5% of the centre), and the same
@@ -508,15 +517,10 @@ int ct_pipeline_run(const struct ct_cell *cell, const struct ct_pipe_cfg *c,
 				ng.centre = r->near_ident;
 				bad = ct_generate(cell, &ng, &nds, err, errlen) != 0;
 			}
-			if (!bad) {
-				bad = train_on(c, &nds, c->near_epochs, c->seed + 31 + (uint64_t)k,
-					       &nm, err, errlen) != 0;
-				ct_dataset_free(&nds);
-				if (!bad) {
-					bad = eval_mlp(&nm, &test, &r->near_id, err, errlen) != 0;
-					ct_mlp_free(&nm);
-				}
-			}
+			if (!bad)
+				bad = train_eval(c, &nds, c->near_epochs,
+						 c->seed + 31 + (uint64_t)k, &test, &r->near_id,
+						 err, errlen) != 0;
 			if (bad) {
 				ct_dataset_free(&unl);
 				ct_dataset_free(&test);
