@@ -516,16 +516,23 @@ static int start_http(char *url, size_t urllen, const char *token)
 
 /* Raw HTTP for the transport's own rules (curl in a subprocess would hide
  * nothing, but a socket is simplest). Returns the status code. */
-static int raw_http(int port, const char *request, char *resp, size_t resplen)
+static int raw_connect(int port)
 {
 	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a))) {
-		if (s >= 0)
-			close(s);
-		return -1;
+	if (s >= 0 && connect(s, (struct sockaddr *)&a, sizeof(a))) {
+		close(s);
+		s = -1;
 	}
+	return s;
+}
+
+static int raw_http(int port, const char *request, char *resp, size_t resplen)
+{
+	int s = raw_connect(port);
+	if (s < 0)
+		return -1;
 	size_t len = strlen(request);
 	if (write(s, request, len) != (ssize_t)len) {
 		close(s);
@@ -540,6 +547,29 @@ static int raw_http(int port, const char *request, char *resp, size_t resplen)
 	int code = -1;
 	if (sscanf(resp, "HTTP/1.%*d %d", &code) != 1)
 		return -1;
+	return code;
+}
+
+/* A new session by a raw initialize: its Mcp-Session-Id into sid ("" when
+ * missing); returns the status code. */
+static int raw_initialize(int port, const char *token, char *sid, size_t sidlen, char *resp,
+			  size_t resplen)
+{
+	const char *ib = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+			 "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+			 "\"clientInfo\":{\"name\":\"raw\",\"version\":\"0\"}}}";
+	char req[1024];
+	snprintf(req, sizeof(req),
+		 "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+		 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+		 token, strlen(ib), ib);
+	int code = raw_http(port, req, resp, resplen);
+	const char *h = strcasestr(resp, "Mcp-Session-Id: ");
+	char fmt[32];
+	snprintf(fmt, sizeof(fmt), "%%%zu[0-9a-f]", sidlen - 1);
+	sid[0] = '\0';
+	if (h)
+		sscanf(h + 16, fmt, sid);
 	return code;
 }
 
@@ -629,20 +659,10 @@ static void run_http(void)
 
 	/* Disconnect mid-call over SSE: the server must keep serving. */
 	if (is_root) {
-		char sid[128] = "";
+		char sid[128];
 		/* A fresh session to stream on. */
-		const char *ib =
-			"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
-			"{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
-			"\"clientInfo\":{\"name\":\"raw\",\"version\":\"0\"}}}";
-		snprintf(req, sizeof(req),
-			 "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
-			 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-			 token, strlen(ib), ib);
-		TK_CHECK(raw_http(port, req, resp, sizeof(resp)) == 200, "raw initialize");
-		const char *h = strcasestr(resp, "Mcp-Session-Id: ");
-		if (h)
-			sscanf(h + 16, "%127[0-9a-f]", sid);
+		TK_CHECK(raw_initialize(port, token, sid, sizeof(sid), resp, sizeof(resp)) == 200,
+			 "raw initialize");
 		TK_CHECK(sid[0], "no Mcp-Session-Id in %.200s", resp);
 		const char *cb =
 			"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":"
@@ -653,10 +673,8 @@ static void run_http(void)
 			 "Mcp-Session-Id: %s\r\nAccept: application/json, text/event-stream\r\n"
 			 "Content-Length: %zu\r\n\r\n%s",
 			 token, sid, strlen(cb), cb);
-		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		TK_REQUIRE(s >= 0 && !connect(s, (struct sockaddr *)&a, sizeof(a)), "connect");
+		int s = raw_connect(port);
+		TK_REQUIRE(s >= 0, "connect");
 		TK_CHECK(write(s, req, strlen(req)) == (ssize_t)strlen(req), "write");
 		/* Read until the first progress event, then hang up. */
 		size_t n = 0;
@@ -680,19 +698,9 @@ static void run_http(void)
 
 	/* DELETE ends a session: its id is then unknown (404). */
 	{
-		char sid[128] = "";
-		const char *ib =
-			"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
-			"{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
-			"\"clientInfo\":{\"name\":\"raw\",\"version\":\"0\"}}}";
-		snprintf(req, sizeof(req),
-			 "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
-			 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-			 token, strlen(ib), ib);
-		TK_CHECK(raw_http(port, req, resp, sizeof(resp)) == 200, "raw initialize");
-		const char *h = strcasestr(resp, "Mcp-Session-Id: ");
-		if (h)
-			sscanf(h + 16, "%127[0-9a-f]", sid);
+		char sid[128];
+		TK_CHECK(raw_initialize(port, token, sid, sizeof(sid), resp, sizeof(resp)) == 200,
+			 "raw initialize");
 		TK_CHECK(strlen(sid) == 32, "session id '%s' is not 128 bits of hex", sid);
 		snprintf(req, sizeof(req),
 			 "DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
