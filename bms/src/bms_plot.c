@@ -241,6 +241,16 @@ static void line(cairo_t *cr, const struct panel *p, const double *t, const doub
 	cairo_restore(cr);
 }
 
+/* A drawing context on surf, painted white, with the plots' font. */
+static cairo_t *blank_page(cairo_surface_t *surf)
+{
+	cairo_t *cr = cairo_create(surf);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+	return cr;
+}
+
 int bms_plot_time(const char *path, const char *title, const double *t, size_t n,
 		  const struct bms_plot_trace *v, int nv, const double *i_A, char *err,
 		  size_t errlen)
@@ -253,10 +263,7 @@ int bms_plot_time(const char *path, const char *title, const double *t, size_t n
 	cairo_surface_t *surf = open_surface(path, &png, err, errlen);
 	if (!surf)
 		return -1;
-	cairo_t *cr = cairo_create(surf);
-	cairo_set_source_rgb(cr, 1, 1, 1);
-	cairo_paint(cr);
-	cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+	cairo_t *cr = blank_page(surf);
 	struct panel pv = {90, 50, 1060, 260, t[0], t[n - 1], 1e300, -1e300, 0};
 	struct panel pi = {90, 370, 1060, 130, t[0], t[n - 1], 1e300, -1e300, 0};
 	for (int k = 0; k < nv; k++)
@@ -287,10 +294,7 @@ int bms_plot_spectra(const char *path, const char *title, const struct bms_plot_
 	cairo_surface_t *surf = open_surface(path, &png, err, errlen);
 	if (!surf)
 		return -1;
-	cairo_t *cr = cairo_create(surf);
-	cairo_set_source_rgb(cr, 1, 1, 1);
-	cairo_paint(cr);
-	cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+	cairo_t *cr = blank_page(surf);
 
 	struct panel nyq = {80, 50, 440, 440, 0, 0, 0, 0, 0};
 	struct panel mag = {680, 50, 480, 190, 0, 0, 0, 0, 1};
